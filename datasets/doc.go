@@ -1,0 +1,30 @@
+// Package datasets provides the synthetic long-range sequence tasks used by
+// expctl: deterministic, seeded generators, the loss each task is trained
+// with, the analytic loss of the best memoryless predictor (the baseline a
+// model has to beat to show it uses memory), the task metric, and the
+// criterion for calling a task solved.
+//
+// Two tasks are registered:
+//
+//   - "adding": the adding problem in the layout of Le et al. (2015) and
+//     Arjovsky et al. (2016). Two input channels, a value channel drawn from
+//     U[0,1) and a marker channel with one marker in each half of the
+//     sequence; the target, read at the last step, is the sum of the two
+//     marked values. Trained with MSE; predicting 1.0 gives MSE 1/6.
+//   - "copy": the copying memory problem in the layout of Arjovsky et al.
+//     (2016). Ten data symbols, T-1 blanks, a delimiter and ten blanks; the
+//     model must output the data symbols during the last ten steps. Trained
+//     with softmax cross-entropy over all T+20 steps; the memoryless
+//     baseline is 10·ln 8/(T+20).
+//
+// Batches use the feature-major layout of the runner's graphs: the input of
+// one time step is a D×B matrix (feature rows, one column per sequence), and
+// outputs and targets are K×N matrices with one column per (loss step,
+// sequence) pair. See [Batch].
+//
+// Data depend only on their seeds. [TrainBatch] derives batch i from
+// (task name, seed, T, i) alone, so a run can resume at any step, and
+// [TestSet] draws from a separate stream, so held-out sequences never come
+// from the training stream. The same arguments give the same bytes on any
+// machine.
+package datasets
