@@ -1,0 +1,95 @@
+package models
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+)
+
+// TestRegistry: every cell is documented, counts its parameters as its formula says, and
+// its step compiles in both dtypes.
+func TestRegistry(t *testing.T) {
+	formulas := map[string]func(D, H int) int{
+		"rnn":      func(D, H int) int { return H*(D+H) + H },
+		"lstm1997": func(D, H int) int { return 3*H*(D+H) + 3*H },
+		"lstm":     func(D, H int) int { return 4*H*(D+H) + 4*H },
+		"gru":      func(D, H int) int { return 3*H*(D+H) + 3*H },
+	}
+	for _, info := range Infos() {
+		t.Run(info.Name, func(t *testing.T) {
+			if info.Summary == "" || info.Equation == "" || info.Count == "" {
+				t.Fatalf("incomplete registry entry %+v", info)
+			}
+			f, ok := formulas[info.Name]
+			if !ok {
+				t.Fatalf("no parameter formula in this test for %s", info.Name)
+			}
+			for _, sz := range [][2]int{{2, 3}, {10, 128}} {
+				c, err := New(info.Name, Config{In: sz[0], Hidden: sz[1], ForgetBias: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := CountParams(c.Params()), f(sz[0], sz[1]); got != want {
+					t.Errorf("D=%d H=%d: %d parameters, formula %q gives %d", sz[0], sz[1], got, info.Count, want)
+				}
+			}
+			for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+				c, _ := New(info.Name, Config{In: 2, Hidden: 3})
+				if _, err := NewStepProgram(c, dt, 4); err != nil {
+					t.Errorf("%v: %v", dt, err)
+				}
+			}
+		})
+	}
+}
+
+func TestLookupErrors(t *testing.T) {
+	_, err := New("lsmt", Config{In: 1, Hidden: 1})
+	if err == nil || !strings.Contains(err.Error(), "known: ") || !strings.Contains(err.Error(), "lstm") {
+		t.Errorf("unknown cell error = %v, want it to list the known cells", err)
+	}
+	if _, err := New("lstm", Config{In: 1, Hidden: 0}); err == nil {
+		t.Error("hidden size 0 accepted")
+	}
+}
+
+// TestForgetBiasInit: the forget block, and only it, starts at the configured bias.
+func TestForgetBiasInit(t *testing.T) {
+	c, _ := New("lstm", Config{In: 2, Hidden: 3, ForgetBias: 1.5})
+	b := c.Params()[1]
+	v := b.Init(rand.New(rand.NewPCG(1, 1)), b.Rows, b.Cols)
+	want := []float64{0, 0, 0, 1.5, 1.5, 1.5, 0, 0, 0, 0, 0, 0}
+	if fmt.Sprint(v) != fmt.Sprint(want) {
+		t.Fatalf("bias init %v, want %v", v, want)
+	}
+}
+
+// TestInitDeterministic: initial values depend only on the rng given.
+func TestInitDeterministic(t *testing.T) {
+	draw := func() []float64 {
+		c, _ := New("gru", Config{In: 2, Hidden: 5})
+		rng := rand.New(rand.NewPCG(9, 9))
+		var all []float64
+		for _, p := range c.Params() {
+			all = append(all, p.Init(rng, p.Rows, p.Cols)...)
+		}
+		return all
+	}
+	if fmt.Sprint(draw()) != fmt.Sprint(draw()) {
+		t.Fatal("same seed, different initial values")
+	}
+}
+
+func ExampleInfos() {
+	for _, c := range Infos() {
+		fmt.Printf("%-9s %s\n", c.Name, c.Count)
+	}
+	// Output:
+	// gru       3H(D+H) + 3H
+	// lstm      4H(D+H) + 4H
+	// lstm1997  3H(D+H) + 3H
+	// rnn       H(D+H) + H
+}

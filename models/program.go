@@ -1,0 +1,266 @@
+package models
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// machine is a compiled graph with its input and output nodes.
+type machine struct {
+	ops *Ops
+	vm  G.VM
+}
+
+func compile(o *Ops) (*machine, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
+	return &machine{ops: o, vm: G.NewTapeMachine(o.Graph())}, nil
+}
+
+// run binds the inputs, runs the program once and resets it; Gorgonia's machines return
+// zero gradients on later runs unless they are reset. Panics inside Gorgonia become errors.
+func (m *machine) run(nodes []*G.Node, values []*tensor.Dense) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("models: gorgonia panicked: %v", r)
+		}
+		m.vm.Reset()
+	}()
+	for i, n := range nodes {
+		if err := G.Let(n, values[i]); err != nil {
+			return fmt.Errorf("models: bind %s: %w", n.Name(), err)
+		}
+	}
+	if err := m.vm.RunAll(); err != nil {
+		return fmt.Errorf("models: run: %w", err)
+	}
+	return nil
+}
+
+// value returns a copy of n's value as a dense matrix that the machine will not touch again.
+func value(n *G.Node) (*tensor.Dense, error) {
+	v, ok := n.Value().(*tensor.Dense)
+	if !ok || v == nil {
+		return nil, fmt.Errorf("models: node %s has no dense value", n.Name())
+	}
+	return v.Clone().(*tensor.Dense), nil
+}
+
+func values(ns []*G.Node) ([]*tensor.Dense, error) {
+	out := make([]*tensor.Dense, len(ns))
+	for i, n := range ns {
+		v, err := value(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// StepProgram runs one time step of a cell for a fixed batch size, compiled twice: forward
+// only, and forward followed by the vector-Jacobian product of the step.
+type StepProgram struct {
+	cell  Cell
+	specs []ParamSpec
+
+	fwd              *machine
+	fParams, fPrev   []*G.Node
+	fX               *G.Node
+	fNext            []*G.Node
+	vjp              *machine
+	vParams, vPrev   []*G.Node
+	vX               *G.Node
+	vDNext           []*G.Node
+	vGParams, vGPrev []*G.Node
+}
+
+// stepGraph builds inputs for params, x and the previous state, and the step itself.
+func stepGraph(cell Cell, dt tensor.Dtype, batch int) (o *Ops, params []*G.Node, x *G.Node, prev, next []*G.Node, err error) {
+	cfg := cell.Config()
+	if o, err = NewOps(dt); err != nil {
+		return
+	}
+	p := Params{}
+	for _, s := range cell.Params() {
+		n := o.Input(cell.Name()+"."+s.Name, s.Rows, s.Cols)
+		p[s.Name] = n
+		params = append(params, n)
+	}
+	x = o.Input("x", cfg.In, batch)
+	for _, s := range cell.States() {
+		prev = append(prev, o.Input(s+"_prev", cfg.Hidden, batch))
+	}
+	if o.Err() == nil {
+		next = cell.Step(o, p, x, prev)
+	}
+	if err = o.Err(); err == nil && len(next) != len(prev) {
+		err = fmt.Errorf("models: cell %s returned %d states, declares %d", cell.Name(), len(next), len(prev))
+	}
+	return
+}
+
+// NewStepProgram compiles the step of cell for batches of the given size.
+func NewStepProgram(cell Cell, dt tensor.Dtype, batch int) (*StepProgram, error) {
+	p := &StepProgram{cell: cell, specs: cell.Params()}
+	o, params, x, prev, next, err := stepGraph(cell, dt, batch)
+	if err != nil {
+		return nil, fmt.Errorf("build %s step: %w", cell.Name(), err)
+	}
+	p.fParams, p.fX, p.fPrev, p.fNext = params, x, prev, next
+	if p.fwd, err = compile(o); err != nil {
+		return nil, fmt.Errorf("compile %s step: %w", cell.Name(), err)
+	}
+
+	// The VJP graph: cost = Σ_i Σ next_i ⊙ dnext_i, so ∂cost/∂θ = (∂next/∂θ)ᵀ dnext.
+	o, params, x, prev, next, err = stepGraph(cell, dt, batch)
+	if err != nil {
+		return nil, fmt.Errorf("build %s step: %w", cell.Name(), err)
+	}
+	var cost *G.Node
+	for i, s := range cell.States() {
+		d := o.Input("d"+s, cell.Config().Hidden, batch)
+		p.vDNext = append(p.vDNext, d)
+		term := o.Sum(o.Mul(next[i], d))
+		if cost == nil {
+			cost = term
+		} else {
+			cost = o.Add(cost, term)
+		}
+	}
+	if err := o.Err(); err != nil {
+		return nil, fmt.Errorf("build %s step gradient: %w", cell.Name(), err)
+	}
+	wrt := append(append([]*G.Node{}, params...), prev...)
+	grads, err := G.Grad(cost, wrt...)
+	if err != nil {
+		return nil, fmt.Errorf("differentiate %s step: %w", cell.Name(), err)
+	}
+	p.vParams, p.vX, p.vPrev = params, x, prev
+	p.vGParams, p.vGPrev = grads[:len(params)], grads[len(params):]
+	if p.vjp, err = compile(o); err != nil {
+		return nil, fmt.Errorf("compile %s step gradient: %w", cell.Name(), err)
+	}
+	return p, nil
+}
+
+// Cell returns the cell the program runs.
+func (p *StepProgram) Cell() Cell { return p.cell }
+
+// Forward computes the states of step t from params (in [Cell.Params] order), the input x
+// (D, B) and the previous states.
+func (p *StepProgram) Forward(params []*tensor.Dense, x *tensor.Dense, prev []*tensor.Dense) ([]*tensor.Dense, error) {
+	nodes := append(append(append([]*G.Node{}, p.fParams...), p.fX), p.fPrev...)
+	vals := append(append(append([]*tensor.Dense{}, params...), x), prev...)
+	if err := p.fwd.run(nodes, vals); err != nil {
+		return nil, fmt.Errorf("%s forward: %w", p.cell.Name(), err)
+	}
+	return values(p.fNext)
+}
+
+// VJP recomputes the step and returns the gradients of Σ_i ⟨next_i, dnext_i⟩ with respect to
+// the parameters and to the previous states: one step of backpropagation through time.
+func (p *StepProgram) VJP(params []*tensor.Dense, x *tensor.Dense, prev, dnext []*tensor.Dense) (dparams, dprev []*tensor.Dense, err error) {
+	nodes := append(append(append(append([]*G.Node{}, p.vParams...), p.vX), p.vPrev...), p.vDNext...)
+	vals := append(append(append(append([]*tensor.Dense{}, params...), x), prev...), dnext...)
+	if err := p.vjp.run(nodes, vals); err != nil {
+		return nil, nil, fmt.Errorf("%s backward: %w", p.cell.Name(), err)
+	}
+	if dparams, err = values(p.vGParams); err != nil {
+		return nil, nil, err
+	}
+	if dprev, err = values(p.vGPrev); err != nil {
+		return nil, nil, err
+	}
+	return dparams, dprev, nil
+}
+
+// Readout is the compiled readout-and-loss graph for N columns of hidden states.
+type Readout struct {
+	kind            LossKind
+	m               *machine
+	params          []*G.Node
+	hs, target      *G.Node
+	loss, y         *G.Node
+	gParams         []*G.Node
+	gHs             *G.Node
+	withGrad        bool
+	hidden, out, nN int
+}
+
+// ReadoutResult is what one run of a [Readout] computes.
+type ReadoutResult struct {
+	Loss    float64
+	Y       *tensor.Dense   // outputs (K, N)
+	DParams []*tensor.Dense // ∂loss/∂(V, c); nil without gradients
+	DHs     *tensor.Dense   // ∂loss/∂hs (H, N); nil without gradients
+}
+
+// NewReadout compiles the readout of N columns of H-dimensional hidden states to K outputs
+// with the given loss, with or without gradients.
+func NewReadout(kind LossKind, dt tensor.Dtype, hidden, out, n int, withGrad bool) (*Readout, error) {
+	o, err := NewOps(dt)
+	if err != nil {
+		return nil, err
+	}
+	r := &Readout{kind: kind, withGrad: withGrad, hidden: hidden, out: out, nN: n}
+	p := Params{}
+	for _, s := range ReadoutParams(hidden, out) {
+		p[s.Name] = o.Input("readout."+s.Name, s.Rows, s.Cols)
+		r.params = append(r.params, p[s.Name])
+	}
+	r.hs = o.Input("hs", hidden, n)
+	r.target = o.Input("target", out, n)
+	r.loss, r.y = BuildLoss(o, kind, p["V"], p["c"], r.hs, r.target)
+	if err := o.Err(); err != nil {
+		return nil, fmt.Errorf("build readout: %w", err)
+	}
+	if withGrad {
+		grads, err := G.Grad(r.loss, append(append([]*G.Node{}, r.params...), r.hs)...)
+		if err != nil {
+			return nil, fmt.Errorf("differentiate readout: %w", err)
+		}
+		r.gParams, r.gHs = grads[:len(r.params)], grads[len(r.params)]
+	}
+	if r.m, err = compile(o); err != nil {
+		return nil, fmt.Errorf("compile readout: %w", err)
+	}
+	return r, nil
+}
+
+// Columns returns N, the number of hidden-state columns the readout takes.
+func (r *Readout) Columns() int { return r.nN }
+
+// Run computes outputs and loss for hidden states hs (H, N) and targets (K, N).
+func (r *Readout) Run(params []*tensor.Dense, hs, target *tensor.Dense) (*ReadoutResult, error) {
+	nodes := append(append([]*G.Node{}, r.params...), r.hs, r.target)
+	vals := append(append([]*tensor.Dense{}, params...), hs, target)
+	if err := r.m.run(nodes, vals); err != nil {
+		return nil, fmt.Errorf("readout: %w", err)
+	}
+	res := &ReadoutResult{}
+	var err error
+	switch v := r.loss.Value().Data().(type) {
+	case float32:
+		res.Loss = float64(v)
+	case float64:
+		res.Loss = v
+	default:
+		return nil, fmt.Errorf("readout: unexpected loss value %T", v)
+	}
+	if res.Y, err = value(r.y); err != nil {
+		return nil, err
+	}
+	if r.withGrad {
+		if res.DParams, err = values(r.gParams); err != nil {
+			return nil, err
+		}
+		if res.DHs, err = value(r.gHs); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
