@@ -13,11 +13,18 @@ type machine struct {
 	vm  G.VM
 }
 
-func compile(o *Ops) (*machine, error) {
+// compile checks the graph and compiles it. The nodes in read are the ones whose values
+// the caller reads after a run: Gorgonia reuses the register of a node after its last use
+// (an in-place op may overwrite it), so those values are copied when they are computed.
+func compile(o *Ops, read ...*G.Node) (*machine, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
-	return &machine{ops: o, vm: G.NewTapeMachine(o.Graph())}, nil
+	watch := make([]any, len(read))
+	for i, n := range read {
+		watch[i] = n
+	}
+	return &machine{ops: o, vm: G.NewTapeMachine(o.Graph(), G.TraceExec(), G.WithWatchlist(watch...))}, nil
 }
 
 // run binds the inputs, runs the program once and resets it; Gorgonia's machines return
@@ -111,7 +118,7 @@ func NewStepProgram(cell Cell, dt tensor.Dtype, batch int) (*StepProgram, error)
 		return nil, fmt.Errorf("build %s step: %w", cell.Name(), err)
 	}
 	p.fParams, p.fX, p.fPrev, p.fNext = params, x, prev, next
-	if p.fwd, err = compile(o); err != nil {
+	if p.fwd, err = compile(o, next...); err != nil {
 		return nil, fmt.Errorf("compile %s step: %w", cell.Name(), err)
 	}
 
@@ -141,7 +148,7 @@ func NewStepProgram(cell Cell, dt tensor.Dtype, batch int) (*StepProgram, error)
 	}
 	p.vParams, p.vX, p.vPrev = params, x, prev
 	p.vGParams, p.vGPrev = grads[:len(params)], grads[len(params):]
-	if p.vjp, err = compile(o); err != nil {
+	if p.vjp, err = compile(o, grads...); err != nil {
 		return nil, fmt.Errorf("compile %s step gradient: %w", cell.Name(), err)
 	}
 	return p, nil
@@ -225,7 +232,11 @@ func NewReadout(kind LossKind, dt tensor.Dtype, hidden, out, n int, withGrad boo
 		}
 		r.gParams, r.gHs = grads[:len(r.params)], grads[len(r.params)]
 	}
-	if r.m, err = compile(o); err != nil {
+	read := []*G.Node{r.loss, r.y}
+	if withGrad {
+		read = append(append(read, r.gParams...), r.gHs)
+	}
+	if r.m, err = compile(o, read...); err != nil {
 		return nil, fmt.Errorf("compile readout: %w", err)
 	}
 	return r, nil

@@ -1,0 +1,203 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/expctl/expctl/results"
+)
+
+func smallConfig() Config {
+	c := DefaultConfig()
+	c.T, c.Hidden, c.Batch, c.Steps, c.EvalEvery, c.TestSize = 10, 32, 32, 600, 50, 500
+	c.LR = 1e-2
+	return c
+}
+
+// TestLearnsAddingShort: an LSTM gets the adding problem at T=10 under a tenth of the
+// baseline within a few hundred steps.
+func TestLearnsAddingShort(t *testing.T) {
+	cfg := smallConfig()
+	res, err := RunTrial(context.Background(), cfg, t.TempDir(), TrialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != results.Solved || res.TestLoss == nil || *res.TestLoss > res.Baseline/10 {
+		t.Fatalf("not learned: %+v", res)
+	}
+	t.Logf("test MSE %.4f (baseline %.4f) at step %d", *res.TestLoss, res.Baseline, *res.SolvedAtStep)
+}
+
+// withoutWallClock blanks the named wall-clock fields: curve.csv's seconds column and
+// result.json's wall_seconds.
+func withoutWallClock(t *testing.T, name string, b []byte) []byte {
+	t.Helper()
+	switch name {
+	case results.CurveFile:
+		pts, err := results.DecodeCurve(bytes.NewReader(b), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range pts {
+			pts[i].Seconds = 0
+		}
+		return results.EncodeCurve(pts)
+	case results.ResultFile:
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "wall_seconds")
+		out, _ := json.Marshal(m)
+		return out
+	}
+	return b
+}
+
+// TestDeterministic: the same configuration gives the same files, wall-clock fields aside.
+func TestDeterministic(t *testing.T) {
+	for _, dtype := range []string{"float32", "float64"} {
+		t.Run(dtype, func(t *testing.T) {
+			cfg := smallConfig()
+			cfg.Cell, cfg.Steps, cfg.EvalEvery, cfg.TestSize, cfg.Dtype = "gru", 40, 15, 100, dtype
+			var dirs [2]string
+			for i := range dirs {
+				out := t.TempDir()
+				if _, err := RunTrial(context.Background(), cfg, out, TrialOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				dirs[i] = filepath.Join(out, cfg.ID())
+			}
+			for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile} {
+				a, err := os.ReadFile(filepath.Join(dirs[0], f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(filepath.Join(dirs[1], f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(withoutWallClock(t, f, a), withoutWallClock(t, f, b)) {
+					t.Errorf("%s differs between two runs:\n%s\n%s", f, a, b)
+				}
+			}
+		})
+	}
+}
+
+// TestDivergedIsAResult: a NaN or infinite loss ends the trial as diverged, with its
+// files written, and is not an error.
+func TestDivergedIsAResult(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Cell, cfg.Optimizer, cfg.LR, cfg.Clip, cfg.Steps = "rnn", "sgd", 1e6, "none", 200
+	out := t.TempDir()
+	res, err := RunTrial(context.Background(), cfg, out, TrialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != results.Diverged || res.TestLoss != nil || res.Error == "" {
+		t.Fatalf("want diverged with no final loss: %+v", res)
+	}
+	saved, err := results.ReadResult(filepath.Join(out, cfg.ID()))
+	if err != nil || saved.Status != results.Diverged {
+		t.Fatalf("result.json: %+v, %v", saved, err)
+	}
+	t.Logf("diverged at step %d: %s", res.StepsRun, res.Error)
+}
+
+// TestInterruptedWritesNoResult: a cancelled trial stops and leaves no result.json.
+func TestInterruptedWritesNoResult(t *testing.T) {
+	cfg := smallConfig()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := t.TempDir()
+	_, err := RunTrial(ctx, cfg, out, TrialOptions{Progress: func(p Progress) {
+		if p.Step >= 50 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("err = %v, want ErrInterrupted", err)
+	}
+	dir := filepath.Join(out, cfg.ID())
+	if results.Done(dir) {
+		t.Fatal("result.json written for an interrupted trial")
+	}
+	pts, err := results.ReadCurve(dir)
+	if err != nil || len(pts) != 2 {
+		t.Fatalf("curve after interruption: %v, %v", pts, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, tc := range []struct {
+		field string
+		edit  func(*Config)
+	}{
+		{"task", func(c *Config) { c.Task = "sorting" }},
+		{"cell", func(c *Config) { c.Cell = "lsmt" }},
+		{"T", func(c *Config) { c.T = 0 }},
+		{"T", func(c *Config) { c.T = 1 }}, // adding needs one marker per half
+		{"hidden", func(c *Config) { c.Hidden = 0 }},
+		{"batch", func(c *Config) { c.Batch = -1 }},
+		{"steps", func(c *Config) { c.Steps = 0 }},
+		{"eval_every", func(c *Config) { c.EvalEvery = 0 }},
+		{"test_size", func(c *Config) { c.TestSize = 0 }},
+		{"lr", func(c *Config) { c.LR = 0 }},
+		{"lr", func(c *Config) { c.LR = -1e-3 }},
+		{"optimizer", func(c *Config) { c.Optimizer = "adagrad" }},
+		{"clip", func(c *Config) { c.Clip = "norm" }},
+		{"clip", func(c *Config) { c.Clip = "norm:-1" }},
+		{"clip", func(c *Config) { c.Clip = "l2:1" }},
+		{"dtype", func(c *Config) { c.Dtype = "float16" }},
+		{"beta2", func(c *Config) { c.Beta2 = 1 }},
+	} {
+		c := DefaultConfig()
+		tc.edit(&c)
+		var ce *ConfigError
+		if err := c.Validate(); !errors.As(err, &ce) || ce.Field != tc.field {
+			t.Errorf("%s: Validate() = %v, want a ConfigError for %s", tc.field, err, tc.field)
+		}
+	}
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Errorf("defaults invalid: %v", err)
+	}
+	c := DefaultConfig()
+	c.Task, c.T = "copy", 1
+	if err := c.Validate(); err != nil {
+		t.Errorf("copy T=1: %v", err)
+	}
+}
+
+func TestParseClip(t *testing.T) {
+	for s, want := range map[string]Clip{"none": {"none", 0}, "value:1": {"value", 1}, "norm:0.5": {"norm", 0.5}} {
+		if got, err := ParseClip(s); err != nil || got != want {
+			t.Errorf("ParseClip(%q) = %v, %v", s, got, err)
+		}
+	}
+}
+
+func TestIDStable(t *testing.T) {
+	a, b := DefaultConfig(), DefaultConfig()
+	if a.ID() != b.ID() {
+		t.Fatal("equal configs, different ids")
+	}
+	b.Seed = 2
+	if a.ID() == b.ID() {
+		t.Fatal("different seeds, same id")
+	}
+	if !strings.HasPrefix(a.ID(), "adding-T50-lstm-h128-s1-") {
+		t.Errorf("id %q", a.ID())
+	}
+}
