@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/expctl/expctl/datasets"
@@ -109,8 +110,8 @@ func RunTrial(ctx context.Context, cfg Config, out string, opts TrialOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, &ConfigError{"out", out, "a writable directory (" + err.Error() + ")"}
+	if err := CheckWritable(out); err != nil {
+		return nil, err
 	}
 	tr.dir = filepath.Join(out, cfg.ID())
 	if err := os.MkdirAll(tr.dir, 0o755); err != nil {
@@ -125,6 +126,23 @@ func RunTrial(ctx context.Context, cfg Config, out string, opts TrialOptions) (*
 		return nil, err
 	}
 	return tr.run(ctx, opts)
+}
+
+// CheckWritable creates out if needed and checks that files can be created in it; the
+// error is a *ConfigError for the field "out".
+func CheckWritable(out string) error {
+	bad := func(err error) error {
+		return &ConfigError{"out", strconv.Quote(out), "a writable directory (" + err.Error() + ")"}
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return bad(err)
+	}
+	f, err := os.CreateTemp(out, ".expctl-probe-*")
+	if err != nil {
+		return bad(err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 func (tr *trial) seconds() float64 { return tr.now().Sub(tr.start).Seconds() }

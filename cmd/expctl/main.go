@@ -1,0 +1,94 @@
+// Command expctl runs experiments on recurrent networks and long-range dependencies: it
+// lists cells and tasks, trains single trials and sweeps, and reports their results.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/expctl/expctl/runner"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailure     = 1   // something went wrong while running
+	exitUsage       = 2   // bad flags, arguments or specification; nothing was written
+	exitInterrupted = 130 // stopped by a signal
+)
+
+// usageError is an invalid command line; it exits with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:    "expctl",
+		Usage:   "experiments on recurrent networks and long-range dependencies",
+		Version: runner.Version,
+		Description: "expctl trains recurrent cells (Gorgonia graphs, full backpropagation through time)\n" +
+			"on synthetic long-range tasks and reports how each architecture learns as the\n" +
+			"dependency length T grows.",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Commands:  []*cli.Command{cellsCommand(), tasksCommand(), runCommand()},
+		// Flag errors come back as errors; main prints them and exits with status 2.
+		OnUsageError:   onUsageError,
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+}
+
+// onUsageError turns a flag-parsing error into a usage error (exit status 2). Every
+// command sets it: urfave/cli asks the command whose flags failed to parse.
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usagef("%v (see --help)", err)
+}
+
+// exitCode maps an error to the process exit status, in one place.
+func exitCode(err error) int {
+	var ue *usageError
+	var ce *runner.ConfigError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue), errors.As(err, &ce):
+		return exitUsage
+	case errors.Is(err, runner.ErrInterrupted), errors.Is(err, context.Canceled):
+		return exitInterrupted
+	}
+	return exitFailure
+}
+
+// errorLine renders an error as the one line the user sees.
+func errorLine(err error) string {
+	var ce *runner.ConfigError
+	if errors.As(err, &ce) {
+		return fmt.Sprintf("expctl: invalid --%s %v: want %s", flagName(ce.Field), ce.Value, ce.Want)
+	}
+	return "expctl: " + err.Error()
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := newApp(stdout, stderr).RunContext(ctx, args)
+	if err != nil {
+		fmt.Fprintln(stderr, errorLine(err))
+	}
+	return exitCode(err)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

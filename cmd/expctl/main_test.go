@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/expctl/expctl/results"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(context.Background(), append([]string{"expctl"}, args...), &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestListings(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"cells"}, []string{"lstm ", "4H(D+H) + 4H", "c_t = f_t⊙c_{t-1} + i_t⊙g_t", "rnn ", "gru ", "lstm1997 "}},
+		{[]string{"tasks"}, []string{"adding:", "MSE = 1/6", "test MSE ≤ 0.01", "copy:", "10·ln 8/(T+20)", "recall_acc ≥ 0.99"}},
+		{[]string{"run", "trial", "--help"}, []string{"--clip value", "norm:C", "(default: \"norm:1\")", "-T value", "--keep-going"}},
+	} {
+		code, out, errOut := runCLI(t, tc.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, errOut)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", tc.args, w, out)
+			}
+		}
+	}
+}
+
+// TestBadInput: each mistake gets one line naming the flag and the allowed values, exit
+// status 2, and nothing is written.
+func TestBadInput(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--cell", "lsmt"}, `--cell "lsmt": want one of gru, lstm, lstm1997, rnn`},
+		{[]string{"--task", "sort"}, `--task "sort": want one of adding, copy`},
+		{[]string{"--T", "0"}, "--T 0: want an integer ≥ 2"},
+		{[]string{"--task", "copy", "--T", "-3"}, "--T -3: want an integer ≥ 1"},
+		{[]string{"--hidden", "0"}, "--hidden 0: want an integer ≥ 1"},
+		{[]string{"--batch", "0"}, "--batch 0"},
+		{[]string{"--steps", "0"}, "--steps 0"},
+		{[]string{"--lr", "0"}, "--lr 0: want a finite number > 0"},
+		{[]string{"--lr", "-0.1"}, "--lr -0.1"},
+		{[]string{"--clip", "norm"}, `--clip "norm": want none, value:C or norm:C`},
+		{[]string{"--clip", "value:0"}, `--clip "value:0"`},
+		{[]string{"--optimizer", "adagrad"}, "--optimizer \"adagrad\": want one of sgd, rmsprop, adam"},
+		{[]string{"--out", filepath.Join(file, "runs")}, "--out"},
+		{[]string{"--hidden", "many"}, "invalid value \"many\" for flag -hidden"},
+		{[]string{"--no-such-flag"}, "flag provided but not defined"},
+	} {
+		out := t.TempDir()
+		args := append([]string{"run", "trial", "--steps", "1", "--out", filepath.Join(out, "runs")}, tc.args...)
+		code, stdout, stderr := runCLI(t, args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", tc.args, code, exitUsage, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
+			t.Errorf("%v: stderr %q, want one line containing %q", tc.args, stderr, tc.want)
+		}
+		if stdout != "" && !strings.Contains(tc.want, "flag") {
+			t.Errorf("%v: printed %q", tc.args, stdout)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 0 {
+			t.Errorf("%v: wrote %v", tc.args, entries)
+		}
+	}
+}
+
+func TestRunTrialWritesTrial(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "trial", "--task", "copy", "--T", "3", "--cell", "gru", "--hidden", "8",
+		"--steps", "20", "--eval-every", "10", "--test-size", "20", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "step 20/20") || !strings.Contains(stdout, "unsolved after 20 steps") {
+		t.Errorf("output:\n%s", stdout)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "copy-T3-gru-h8-s1-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("trial directories: %v", dirs)
+	}
+	for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile} {
+		if _, err := os.Stat(filepath.Join(dirs[0], f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestInterruptBinary: SIGINT to a real expctl process stops the trial cleanly: exit
+// status 130, a complete curve, no result.json and no temporary files.
+func TestInterruptBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "expctl")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out := t.TempDir()
+	cmd := exec.Command(bin, "run", "trial", "--T", "20", "--hidden", "16", "--steps", "100000",
+		"--eval-every", "5", "--test-size", "50", "--out", out)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	seen := 0
+	for sc.Scan() && seen < 3 {
+		if strings.HasPrefix(sc.Text(), "step") {
+			seen++
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("did not stop within 30 s of SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Errorf("exit status %d, want %d", code, exitInterrupted)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "adding-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("trial directories: %v", dirs)
+	}
+	if results.Done(dirs[0]) {
+		t.Error("result.json written for an interrupted trial")
+	}
+	if _, err := results.ReadCurve(dirs[0]); err != nil {
+		t.Errorf("curve: %v", err)
+	}
+	tmp, _ := filepath.Glob(filepath.Join(dirs[0], ".*tmp*"))
+	if len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+}
