@@ -1,0 +1,72 @@
+package runner
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/expctl/expctl/datasets"
+)
+
+// benchTrial prepares an adding-problem trial at H=128, B=32, float32.
+func benchTrial(b *testing.B, cell string, T int) (*trial, *datasets.Batch) {
+	b.Helper()
+	cfg := DefaultConfig()
+	cfg.Cell, cfg.T, cfg.TestSize = cell, T, 1
+	tr, err := newTrial(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	batch, err := datasets.TrainBatch(tr.task, cfg.Seed, T, cfg.Batch, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr, batch
+}
+
+// BenchmarkTrainStep times one training step (forward, backpropagation through time,
+// clipping, Adam) of the adding problem at H=128, B=32, float32.
+//
+//	go test ./runner -run '^$' -bench TrainStep -benchmem -benchtime 5x
+func BenchmarkTrainStep(b *testing.B) {
+	for _, cell := range []string{"rnn", "lstm"} {
+		for _, T := range []int{100, 400, 1000} {
+			b.Run(fmt.Sprintf("%s/T%d", cell, T), func(b *testing.B) {
+				tr, batch := benchTrial(b, cell, T)
+				if _, err := tr.net.Backprop(batch, nil); err != nil { // compile outside the timing
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					g, err := tr.net.Backprop(batch, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					clip(tr.clip, g.Params)
+					if err := tr.opt.step(tr.net.Params, g.Params); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkSetup times building and compiling a trial's graphs (network, step programs and
+// readouts): it does not depend on T, because no graph is unrolled through time.
+//
+//	go test ./runner -run '^$' -bench Setup -benchmem
+func BenchmarkSetup(b *testing.B) {
+	for _, T := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("lstm/T%d", T), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				tr, batch := benchTrial(b, "lstm", T)
+				if _, err := tr.net.step(batch.Size); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := tr.net.readout(len(batch.LossSteps)*batch.Size, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
