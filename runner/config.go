@@ -40,6 +40,11 @@ type Config struct {
 	TestSize   int     `json:"test_size"`   // held-out sequences
 	ForgetBias float64 `json:"forget_bias"` // initial forget-gate bias (cells with one)
 	KeepGoing  bool    `json:"keep_going"`  // train the whole budget even once solved
+
+	// SolveLoss and SolveMetric, when set, replace the task's solve criterion: the trial
+	// is solved when test loss ≤ SolveLoss and test metric ≥ SolveMetric (each if set).
+	SolveLoss   *float64 `json:"solve_loss,omitempty"`
+	SolveMetric *float64 `json:"solve_metric,omitempty"`
 }
 
 // DefaultConfig returns the defaults of every field.
@@ -145,6 +150,12 @@ func (c Config) Validate() error {
 	if math.IsNaN(c.ForgetBias) || math.IsInf(c.ForgetBias, 0) {
 		return &ConfigError{"forget_bias", c.ForgetBias, "a finite number"}
 	}
+	if c.SolveLoss != nil && (math.IsNaN(*c.SolveLoss) || math.IsInf(*c.SolveLoss, 0)) {
+		return &ConfigError{"solve_loss", *c.SolveLoss, "a finite number"}
+	}
+	if c.SolveMetric != nil && (math.IsNaN(*c.SolveMetric) || math.IsInf(*c.SolveMetric, 0)) {
+		return &ConfigError{"solve_metric", *c.SolveMetric, "a finite number"}
+	}
 	return nil
 }
 
@@ -162,6 +173,29 @@ func (c Config) Canonical() []byte {
 func (c Config) ID() string {
 	sum := sha256.Sum256(c.Canonical())
 	return fmt.Sprintf("%s-T%d-%s-h%d-s%d-%s", c.Task, c.T, c.Cell, c.Hidden, c.Seed, hex.EncodeToString(sum[:6]))
+}
+
+// solved applies the configured solve criterion, or the task's own.
+func (c Config) solved(t datasets.Task, loss, metric float64) bool {
+	if c.SolveLoss == nil && c.SolveMetric == nil {
+		return t.Solved(loss, metric)
+	}
+	return (c.SolveLoss == nil || loss <= *c.SolveLoss) && (c.SolveMetric == nil || metric >= *c.SolveMetric)
+}
+
+// criterion describes the solve criterion in force.
+func (c Config) criterion(t datasets.Task) string {
+	if c.SolveLoss == nil && c.SolveMetric == nil {
+		return t.Criterion()
+	}
+	var parts []string
+	if c.SolveLoss != nil {
+		parts = append(parts, fmt.Sprintf("test loss ≤ %g", *c.SolveLoss))
+	}
+	if c.SolveMetric != nil {
+		parts = append(parts, fmt.Sprintf("test %s ≥ %g", t.MetricName(), *c.SolveMetric))
+	}
+	return strings.Join(parts, " and ")
 }
 
 func lossKind(t datasets.Task) models.LossKind {

@@ -150,7 +150,7 @@ func (tr *trial) seconds() float64 { return tr.now().Sub(tr.start).Seconds() }
 func (tr *trial) run(ctx context.Context, opts TrialOptions) (*results.Result, error) {
 	cfg := tr.cfg
 	res := &results.Result{ID: cfg.ID(), Metric: tr.task.MetricName(), Baseline: tr.task.Baseline(cfg.T),
-		Criterion: tr.task.Criterion(), Params: tr.net.NumParams(), Version: Version}
+		Criterion: cfg.criterion(tr.task), Params: tr.net.NumParams(), Version: Version}
 	var curve []results.Point
 	var sumLoss, sumNorm float64
 	var nClipped, nWindow int
@@ -180,7 +180,7 @@ func (tr *trial) run(ctx context.Context, opts TrialOptions) (*results.Result, e
 			return true, nil
 		}
 		res.TestLoss, res.TestMetric = ptr(p.TestLoss), ptr(p.TestMetric)
-		if res.SolvedAtStep == nil && tr.task.Solved(p.TestLoss, p.TestMetric) {
+		if res.SolvedAtStep == nil && cfg.solved(tr.task, p.TestLoss, p.TestMetric) {
 			res.SolvedAtStep = ptr(step)
 		}
 		return res.SolvedAtStep != nil && !cfg.KeepGoing, nil

@@ -201,3 +201,21 @@ func TestIDStable(t *testing.T) {
 		t.Errorf("id %q", a.ID())
 	}
 }
+
+// TestSolveOverride: a configured criterion replaces the task's.
+func TestSolveOverride(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Steps, cfg.EvalEvery = 30, 10
+	loose := 10.0
+	cfg.SolveLoss = &loose
+	res, err := RunTrial(context.Background(), cfg, t.TempDir(), TrialOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != "solved" || *res.SolvedAtStep != 0 || res.Criterion != "test loss ≤ 10" {
+		t.Fatalf("%+v", res)
+	}
+	if DefaultConfig().ID() == cfg.ID() {
+		t.Fatal("override does not change the id")
+	}
+}
