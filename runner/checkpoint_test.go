@@ -1,0 +1,127 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/expctl/expctl/results"
+)
+
+func resumeConfig() Config {
+	c := smallConfig()
+	c.Cell, c.Steps, c.EvalEvery, c.TestSize, c.KeepGoing = "lstm", 45, 10, 100, true
+	return c
+}
+
+// sameTrialFiles compares two trial directories file by file, wall-clock fields aside.
+func sameTrialFiles(t *testing.T, a, b string) {
+	t.Helper()
+	for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile} {
+		x, err := os.ReadFile(filepath.Join(a, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := os.ReadFile(filepath.Join(b, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(withoutWallClock(t, f, x), withoutWallClock(t, f, y)) {
+			t.Errorf("%s differs:\n%s\n---\n%s", f, x, y)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(b, CheckpointFile)); err == nil {
+		t.Error("checkpoint left after the trial finished")
+	}
+}
+
+// TestResumeAfterInterrupt: stop a trial, resume it, and get the files of an
+// uninterrupted run.
+func TestResumeAfterInterrupt(t *testing.T) {
+	cfg := resumeConfig()
+	ref := filepath.Join(t.TempDir(), "ref")
+	if _, err := RunTrialIn(context.Background(), cfg, ref, TrialOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int{0, 10, 30} {
+		dir := filepath.Join(t.TempDir(), "t")
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err := RunTrialIn(ctx, cfg, dir, TrialOptions{CheckpointEvery: 7, Progress: func(p Progress) {
+			if p.Step == at {
+				cancel()
+			}
+		}})
+		if !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("at %d: %v", at, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err != nil {
+			t.Fatalf("at %d: no checkpoint after interruption: %v", at, err)
+		}
+		if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{CheckpointEvery: 7, Resume: true}); err != nil {
+			t.Fatal(err)
+		}
+		sameTrialFiles(t, ref, dir)
+	}
+}
+
+// TestResumeFromOlderCheckpoint: a crash leaves curve rows newer than the checkpoint;
+// resuming drops them, repeats those steps and still matches an uninterrupted run.
+func TestResumeFromOlderCheckpoint(t *testing.T) {
+	cfg := resumeConfig()
+	ref := filepath.Join(t.TempDir(), "ref")
+	var saved, curve []byte
+	_, err := RunTrialIn(context.Background(), cfg, ref, TrialOptions{CheckpointEvery: 7, Progress: func(p Progress) {
+		if p.Step == 20 { // the last checkpoint was written after step 14
+			saved, _ = os.ReadFile(filepath.Join(ref, CheckpointFile))
+			curve, _ = os.ReadFile(filepath.Join(ref, results.CurveFile))
+		}
+	}})
+	if err != nil || saved == nil {
+		t.Fatalf("%v, checkpoint %d bytes", err, len(saved))
+	}
+	dir := filepath.Join(t.TempDir(), "crashed")
+	os.MkdirAll(dir, 0o755)
+	cj, _ := os.ReadFile(filepath.Join(ref, results.ConfigFile))
+	os.WriteFile(filepath.Join(dir, results.ConfigFile), cj, 0o644)
+	os.WriteFile(filepath.Join(dir, CheckpointFile), saved, 0o644)
+	os.WriteFile(filepath.Join(dir, results.CurveFile), curve, 0o644)
+	if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{CheckpointEvery: 7, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameTrialFiles(t, ref, dir)
+}
+
+// TestCheckpointForAnotherTrialIgnored: a checkpoint whose id differs is not used.
+func TestCheckpointForAnotherTrialIgnored(t *testing.T) {
+	dir := t.TempDir()
+	if err := saveCheckpoint(dir, &state{Version: checkpointVersion, ID: "other", Step: 5}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := loadCheckpoint(dir, "mine")
+	if err != nil || st != nil {
+		t.Fatalf("got %v, %v", st, err)
+	}
+	os.WriteFile(filepath.Join(dir, CheckpointFile), []byte("garbage"), 0o644)
+	if _, err := loadCheckpoint(dir, "mine"); err == nil {
+		t.Fatal("corrupt checkpoint accepted")
+	}
+}
+
+// TestTrialLock: a second process (here: a second call) cannot run a trial that is running.
+func TestTrialLock(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := lockTrial(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunTrialIn(context.Background(), resumeConfig(), dir, TrialOptions{}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("err = %v, want ErrBusy", err)
+	}
+	unlock()
+	if _, err := lockTrial(dir); err != nil {
+		t.Fatalf("lock not released: %v", err)
+	}
+}
