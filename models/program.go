@@ -168,21 +168,46 @@ func (p *StepProgram) Forward(params []*tensor.Dense, x *tensor.Dense, prev []*t
 	return values(p.fNext)
 }
 
-// VJP recomputes the step and returns the gradients of Σ_i ⟨next_i, dnext_i⟩ with respect to
-// the parameters and to the previous states: one step of backpropagation through time.
-func (p *StepProgram) VJP(params []*tensor.Dense, x *tensor.Dense, prev, dnext []*tensor.Dense) (dparams, dprev []*tensor.Dense, err error) {
+// VJP recomputes the step and returns the gradient of Σ_i ⟨next_i, dnext_i⟩ with respect to
+// the previous states; the gradient with respect to the parameters is added into acc (in
+// [Cell.Params] order, shapes as the parameters). This is one step of backpropagation
+// through time.
+func (p *StepProgram) VJP(params []*tensor.Dense, x *tensor.Dense, prev, dnext, acc []*tensor.Dense) (dprev []*tensor.Dense, err error) {
 	nodes := append(append(append(append([]*G.Node{}, p.vParams...), p.vX), p.vPrev...), p.vDNext...)
 	vals := append(append(append(append([]*tensor.Dense{}, params...), x), prev...), dnext...)
 	if err := p.vjp.run(nodes, vals); err != nil {
-		return nil, nil, fmt.Errorf("%s backward: %w", p.cell.Name(), err)
+		return nil, fmt.Errorf("%s backward: %w", p.cell.Name(), err)
 	}
-	if dparams, err = values(p.vGParams); err != nil {
-		return nil, nil, err
+	if len(acc) != len(p.vGParams) {
+		return nil, fmt.Errorf("%s backward: %d accumulators for %d parameters", p.cell.Name(), len(acc), len(p.vGParams))
 	}
-	if dprev, err = values(p.vGPrev); err != nil {
-		return nil, nil, err
+	for i, n := range p.vGParams {
+		if err := addTo(acc[i], n); err != nil {
+			return nil, err
+		}
 	}
-	return dparams, dprev, nil
+	return values(p.vGPrev)
+}
+
+// addTo adds the value of n to dst in place.
+func addTo(dst *tensor.Dense, n *G.Node) error {
+	v, ok := n.Value().(*tensor.Dense)
+	if !ok || v == nil || !v.Shape().Eq(dst.Shape()) {
+		return fmt.Errorf("models: gradient %s has no dense value of shape %v", n.Name(), dst.Shape())
+	}
+	switch d := dst.Data().(type) {
+	case []float32:
+		for i, x := range v.Data().([]float32) {
+			d[i] += x
+		}
+	case []float64:
+		for i, x := range v.Data().([]float64) {
+			d[i] += x
+		}
+	default:
+		return fmt.Errorf("models: unsupported gradient type %T", d)
+	}
+	return nil
 }
 
 // Readout is the compiled readout-and-loss graph for N columns of hidden states.

@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/expctl/expctl/datasets"
 )
@@ -68,5 +69,29 @@ func BenchmarkSetup(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkUnrolledStep is the comparison: the same training step's gradient computed by
+// one fully unrolled Gorgonia graph (symbolic Grad, one tape machine), as a naive
+// implementation would. It reports the one-off setup (Grad and compile) as setup-s.
+//
+//	go test ./runner -run '^$' -bench 'TrainStep/.*/T100|UnrolledStep' -benchtime 5x
+func BenchmarkUnrolledStep(b *testing.B) {
+	for _, cell := range []string{"rnn", "lstm"} {
+		for _, T := range []int{100, 200} {
+			b.Run(fmt.Sprintf("%s/T%d", cell, T), func(b *testing.B) {
+				tr, batch := benchTrial(b, cell, T)
+				start := time.Now()
+				u := buildUnrolled(b, tr.net, batch, tr.net.zeroStates(batch.Size))
+				setup := time.Since(start).Seconds()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					u.run(b)
+					u.m.Reset()
+				}
+				b.ReportMetric(setup, "setup-s")
+			})
+		}
 	}
 }

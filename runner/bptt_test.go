@@ -150,20 +150,28 @@ func TestGradientsWideHidden(t *testing.T) {
 	}
 }
 
-// unrolled builds the whole sequence as one Gorgonia graph and differentiates it
+// unrolledGraph is a whole sequence built as one Gorgonia graph and differentiated
 // symbolically: the reference that chained one-step gradients must reproduce.
-func unrolled(t *testing.T, net *Network, b *datasets.Batch, init []*tensor.Dense) (float64, [][]float64) {
-	t.Helper()
-	o, err := models.NewOps(tensor.Float64)
+type unrolledGraph struct {
+	m      G.VM
+	inputs []*G.Node
+	vals   []*tensor.Dense
+	loss   *G.Node
+	grads  G.Nodes
+}
+
+func buildUnrolled(tb testing.TB, net *Network, b *datasets.Batch, init []*tensor.Dense) *unrolledGraph {
+	tb.Helper()
+	o, err := models.NewOps(net.Dtype)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	f, err := net.feed(b)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	var inputs, wrt []*G.Node
-	var vals []*tensor.Dense
+	u := &unrolledGraph{}
+	var wrt []*G.Node
 	p := models.Params{}
 	ncell := len(net.Cell.Params())
 	for i, s := range net.Specs {
@@ -171,19 +179,19 @@ func unrolled(t *testing.T, net *Network, b *datasets.Batch, init []*tensor.Dens
 		if i < ncell {
 			p[s.Name] = n
 		}
-		inputs, wrt, vals = append(inputs, n), append(wrt, n), append(vals, net.Params[i])
+		u.inputs, wrt, u.vals = append(u.inputs, n), append(wrt, n), append(u.vals, net.Params[i])
 	}
 	cfg := net.Cell.Config()
 	state := make([]*G.Node, len(init))
 	for i, s := range net.Cell.States() {
 		state[i] = o.Input(s+"_0", cfg.Hidden, b.Size)
-		inputs, wrt, vals = append(inputs, state[i]), append(wrt, state[i]), append(vals, init[i])
+		u.inputs, wrt, u.vals = append(u.inputs, state[i]), append(wrt, state[i]), append(u.vals, init[i])
 	}
 	var hs []*G.Node
 	j := 0
 	for step := 0; step < b.Len; step++ {
 		x := o.Input(fmt.Sprintf("x_t%04d", step), cfg.In, b.Size)
-		inputs, vals = append(inputs, x), append(vals, f.xs[step])
+		u.inputs, u.vals = append(u.inputs, x), append(u.vals, f.xs[step])
 		state = net.Cell.Step(o, p, x, state)
 		if j < len(b.LossSteps) && b.LossSteps[j] == step {
 			hs = append(hs, state[0])
@@ -191,30 +199,39 @@ func unrolled(t *testing.T, net *Network, b *datasets.Batch, init []*tensor.Dens
 		}
 	}
 	target := o.Input("target", net.Out, len(b.LossSteps)*b.Size)
-	inputs, vals = append(inputs, target), append(vals, f.target)
-	loss, _ := models.BuildLoss(o, net.Loss, wrt[ncell], wrt[ncell+1], o.Columns(hs...), target)
+	u.inputs, u.vals = append(u.inputs, target), append(u.vals, f.target)
+	u.loss, _ = models.BuildLoss(o, net.Loss, wrt[ncell], wrt[ncell+1], o.Columns(hs...), target)
 	if err := o.Check(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	grads, err := G.Grad(loss, wrt...)
-	if err != nil {
-		t.Fatal(err)
+	if u.grads, err = G.Grad(u.loss, wrt...); err != nil {
+		tb.Fatal(err)
 	}
-	m := G.NewTapeMachine(o.Graph())
-	defer m.Close()
-	for i, n := range inputs {
-		if err := G.Let(n, vals[i]); err != nil {
-			t.Fatal(err)
+	u.m = G.NewTapeMachine(o.Graph())
+	return u
+}
+
+func (u *unrolledGraph) run(tb testing.TB) {
+	for i, n := range u.inputs {
+		if err := G.Let(n, u.vals[i]); err != nil {
+			tb.Fatal(err)
 		}
 	}
-	if err := m.RunAll(); err != nil {
-		t.Fatal(err)
+	if err := u.m.RunAll(); err != nil {
+		tb.Fatal(err)
 	}
-	out := make([][]float64, len(grads))
-	for i, g := range grads {
+}
+
+func unrolled(t *testing.T, net *Network, b *datasets.Batch, init []*tensor.Dense) (float64, [][]float64) {
+	t.Helper()
+	u := buildUnrolled(t, net, b, init)
+	defer u.m.Close()
+	u.run(t)
+	out := make([][]float64, len(u.grads))
+	for i, g := range u.grads {
 		out[i] = append([]float64(nil), g.Value().Data().([]float64)...)
 	}
-	return loss.Value().Data().(float64), out
+	return u.loss.Value().Data().(float64), out
 }
 
 // TestBackpropMatchesUnrolledGraph: chaining one-step vector-Jacobian products gives the

@@ -185,14 +185,9 @@ func (n *Network) Backprop(b *datasets.Batch, init []*tensor.Dense) (*Gradients,
 			j--
 		}
 		g.HNorm[t] = math.Sqrt(sumSquares(dnext[0]))
-		dp, dprev, err := prog.VJP(cp, f.xs[t], states[t], dnext)
-		if err != nil {
+		if dnext, err = prog.VJP(cp, f.xs[t], states[t], dnext, g.Params[:nc]); err != nil {
 			return nil, fmt.Errorf("step %d: %w", t, err)
 		}
-		for i := range dp {
-			addInto(g.Params[i], dp[i])
-		}
-		dnext = dprev
 	}
 	g.State0 = dnext
 	return g, nil
