@@ -1,0 +1,1015 @@
+package runner
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ErrSpec is wrapped by every error about a sweep specification, from [ParseSpec] and
+// [Spec.Expand]; test for it with errors.Is. The concrete error is a *[SpecError].
+var ErrSpec = errors.New("invalid sweep spec")
+
+// MaxSpecSize is the size in bytes of the largest spec [ParseSpec] accepts (1 MiB).
+const MaxSpecSize = 1 << 20
+
+// MaxRandomSamples is the largest random.n a spec may ask for.
+const MaxRandomSamples = 10_000
+
+// SpecError reports a problem with a sweep spec. Its text is
+// "<source>:<line>: <path>: <message>", leaving out the parts that are unknown.
+// It wraps [ErrSpec], and Err when set.
+type SpecError struct {
+	Source string // the source given to ParseSpec, e.g. a file path
+	Line   int    // 1-based line of the offending YAML; 0 when the problem has no single line
+	Path   string // where in the spec, e.g. "grid.T" or "random.params.lr"; empty for the whole spec
+	Msg    string // what is wrong
+	Err    error  // the underlying error (e.g. a *ConfigError from Config.Validate), or nil
+}
+
+// Error formats the error as "<source>:<line>: <path>: <message>".
+func (e *SpecError) Error() string {
+	var b strings.Builder
+	switch {
+	case e.Source != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.Source, e.Line)
+	case e.Source != "":
+		b.WriteString(e.Source + ": ")
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns [ErrSpec] and, when set, the underlying error.
+func (e *SpecError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrSpec, e.Err}
+	}
+	return []error{ErrSpec}
+}
+
+// Spec is a parsed sweep specification: a set of trials given by fixed values, a grid of
+// axes and random search over [Config] fields. See [ParseSpec] for the format and
+// [Spec.Expand] for the trials.
+type Spec struct {
+	Name        string // the spec's name: its name key, or the default given to ParseSpec
+	Description string // one line saying what the sweep is for
+	Seed        uint64 // seed of the random-search sampler (not a trial seed)
+	Source      string // the source given to ParseSpec, used in errors
+
+	settings []specSetting     // budget, solve and fixed values
+	axes     []specAxis        // grid axes, in Config field order
+	params   []specParam       // random-search parameters, in Config field order
+	draw     []int             // indices into params in field-name order: the sampling order
+	n        int               // random samples; 0 without random search
+	origins  map[string]origin // Config field name → where the spec sets it
+}
+
+// specField is a Config field that a spec can set, addressed by its JSON key.
+type specField struct {
+	name  string       // JSON key
+	index int          // index in Config
+	kind  reflect.Kind // String, Int, Uint64, Float64 or Bool (of the pointed-to type for pointers)
+	typ   reflect.Type // the value type (the pointed-to type for pointers)
+	ptr   bool         // the field is a pointer, e.g. SolveLoss
+}
+
+// origin is where a spec sets a field.
+type origin struct {
+	path string // e.g. "grid.T"
+	line int
+}
+
+type specSetting struct {
+	f *specField
+	v reflect.Value // of type f.typ
+}
+
+type specAxis struct {
+	f      *specField
+	values []reflect.Value
+}
+
+type specParam struct {
+	f       *specField
+	dist    string          // choice, uniform, log_uniform or int
+	lo, hi  reflect.Value   // bounds of uniform, log_uniform (float64) and int (f.typ)
+	choices []reflect.Value // of type f.typ
+}
+
+var specFields, specFieldIndex = configFields()
+
+// configFields lists the Config fields a spec can set, in declaration order.
+func configFields() ([]*specField, map[string]*specField) {
+	var list []*specField
+	byName := map[string]*specField{}
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if !sf.IsExported() || name == "" || name == "-" {
+			continue
+		}
+		f := &specField{name: name, index: i, typ: sf.Type}
+		if f.typ.Kind() == reflect.Pointer {
+			f.ptr, f.typ = true, f.typ.Elem()
+		}
+		f.kind = f.typ.Kind()
+		switch f.kind {
+		case reflect.String, reflect.Int, reflect.Uint64, reflect.Float64, reflect.Bool:
+			list = append(list, f)
+			byName[name] = f
+		}
+	}
+	return list, byName
+}
+
+func fieldNames() string {
+	names := make([]string, len(specFields))
+	for i, f := range specFields {
+		names[i] = f.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// want describes the values a field accepts.
+func (f *specField) want() string {
+	switch f.kind {
+	case reflect.String:
+		return "a string"
+	case reflect.Int:
+		return "an integer"
+	case reflect.Uint64:
+		return "a non-negative integer"
+	case reflect.Float64:
+		return "a number"
+	default:
+		return "true or false"
+	}
+}
+
+// kindName names the kind of a field for messages about distributions.
+func (f *specField) kindName() string {
+	switch f.kind {
+	case reflect.String:
+		return "a string field"
+	case reflect.Int, reflect.Uint64:
+		return "an integer field"
+	case reflect.Float64:
+		return "a float field"
+	default:
+		return "a boolean field"
+	}
+}
+
+// ParseSpec parses and checks a sweep spec written in YAML. source names the spec in
+// errors (a file path, or a built-in experiment's name); name is the spec's Name unless
+// the spec sets its own.
+//
+// The format:
+//
+//	name: quick                 # optional; default: the name given to ParseSpec
+//	                            #   (letters, digits, '.', '_', '-': it names the sweep's directory)
+//	description: one line       # optional
+//	seed: 0                     # optional: seed of the random-search sampler
+//	fixed:                      # optional: Config field (JSON key) → one value
+//	  hidden: 32
+//	grid:                       # optional: Config field → non-empty list; trials = cartesian product
+//	  cell: [rnn, lstm]
+//	  T: [10, 20]
+//	random:                     # optional: n samples, each combined with every grid point
+//	  n: 4
+//	  params:
+//	    lr: {log_uniform: [1.0e-4, 1.0e-2]}   # float fields; 0 < lo < hi
+//	    momentum: {uniform: [0, 0.9]}         # float fields; lo < hi
+//	    hidden: {int: [16, 64]}               # integer fields; lo ≤ hi, inclusive
+//	    optimizer: {choice: [adam, rmsprop]}  # any field
+//	budget:                     # optional
+//	  steps: 1500               # Config.steps
+//	  eval_every: 100           # Config.eval_every
+//	  test_size: 500            # Config.test_size
+//	  early_stop: true          # default true; false sets Config.keep_going
+//	solve:                      # optional: replaces the task's solve criterion
+//	  test_loss: 0.01           # Config.solve_loss
+//	  test_metric: 0.99         # Config.solve_metric
+//
+// A spec needs grid axes or random search or both; random.n is at most
+// [MaxRandomSamples] and the spec at most [MaxSpecSize] bytes. YAML anchors and aliases
+// may be used; merge keys (<<) may not. Each field may be set in one place only. Unknown keys, values of the wrong type, empty lists, repeated grid values and
+// invalid ranges are errors; every error is a *[SpecError] giving the line, and wraps
+// [ErrSpec]. Whether the resulting configs are valid is checked by [Spec.Expand].
+func ParseSpec(source, name string, data []byte) (spec *Spec, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			spec, err = nil, &SpecError{Source: source, Msg: fmt.Sprintf("cannot parse the spec: %v", r)}
+		}
+	}()
+	if len(data) > MaxSpecSize {
+		return nil, &SpecError{Source: source, Msg: fmt.Sprintf("the spec is %d bytes, more than the limit of %d (1 MiB)", len(data), MaxSpecSize)}
+	}
+	p := &specParser{src: source, s: &Spec{Name: name, Source: source, origins: map[string]origin{}}}
+	if err := p.parse(data); err != nil {
+		return nil, err
+	}
+	return p.s, nil
+}
+
+type specParser struct {
+	src    string
+	s      *Spec
+	random bool // a random section was given
+}
+
+func (p *specParser) errf(line int, path, format string, args ...any) error {
+	return &SpecError{Source: p.src, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// yamlError turns an error of the YAML library into a *SpecError, moving its line out.
+func (p *specParser) yamlError(err error) error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimSpace(strings.TrimPrefix(msg, "yaml: "))
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, after, ok := strings.Cut(rest, ": "); ok {
+			if n, err := strconv.Atoi(num); err == nil && n > 0 {
+				line, msg = n, after
+			}
+		}
+	}
+	return &SpecError{Source: p.src, Line: line, Msg: "invalid YAML: " + msg}
+}
+
+// deref follows aliases to the node they name.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 64; i++ {
+		if n.Alias == nil {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
+		}
+		n = n.Alias
+	}
+	if n == nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names a node's value for error messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "nothing (null)"
+		}
+		v := n.Value
+		if r := []rune(v); len(r) > 40 {
+			v = string(r[:40]) + "…"
+		}
+		return strconv.Quote(v)
+	case yaml.DocumentNode:
+		return "a document"
+	default:
+		return "an alias"
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// entry is one key and value of a mapping.
+type entry struct {
+	key  string
+	k, v *yaml.Node
+}
+
+// mapping returns the entries of a mapping node in order, rejecting repeated keys.
+// A null node is an empty mapping when nullOK.
+func (p *specParser) mapping(n *yaml.Node, path string, nullOK bool) ([]entry, error) {
+	n = deref(n)
+	if nullOK && isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, p.errf(n.Line, path, "want a mapping, got %s", describe(n))
+	}
+	var out []entry
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := deref(n.Content[i])
+		if k.Kind != yaml.ScalarNode {
+			return nil, p.errf(k.Line, path, "want a plain key, got %s", describe(k))
+		}
+		if line, dup := seen[k.Value]; dup {
+			return nil, p.errf(k.Line, path, "duplicate key %q (first at line %d)", k.Value, line)
+		}
+		seen[k.Value] = k.Line
+		out = append(out, entry{k.Value, k, n.Content[i+1]})
+	}
+	return out, nil
+}
+
+// scalar decodes a scalar node into a new value of type typ (kind String, Int, Uint64,
+// Float64 or Bool), accepting only YAML values of the matching type.
+func (p *specParser) scalar(n *yaml.Node, path string, f *specField) (reflect.Value, error) {
+	n = deref(n)
+	if n.Kind != yaml.ScalarNode {
+		return reflect.Value{}, p.errf(n.Line, path, "want %s, got %s", f.want(), describe(n))
+	}
+	var ok bool
+	switch tag := n.ShortTag(); f.kind {
+	case reflect.String:
+		ok = tag == "!!str"
+	case reflect.Int, reflect.Uint64:
+		ok = tag == "!!int"
+	case reflect.Float64:
+		ok = tag == "!!int" || tag == "!!float"
+	case reflect.Bool:
+		ok = tag == "!!bool"
+	}
+	v := reflect.New(f.typ)
+	if !ok || n.Decode(v.Interface()) != nil {
+		return reflect.Value{}, p.errf(n.Line, path, "want %s, got %s", f.want(), describe(n))
+	}
+	return v.Elem(), nil
+}
+
+// field looks up a Config field by its JSON key.
+func (p *specParser) field(e entry, path string) (*specField, error) {
+	if f, ok := specFieldIndex[e.key]; ok {
+		return f, nil
+	}
+	hint := ""
+	for _, f := range specFields {
+		if strings.EqualFold(f.name, e.key) || strings.EqualFold(strings.ReplaceAll(f.name, "_", ""), strings.ReplaceAll(strings.ReplaceAll(e.key, "-", ""), "_", "")) {
+			hint = fmt.Sprintf(" (did you mean %s?)", f.name)
+			break
+		}
+	}
+	return nil, p.errf(e.k.Line, join(path, e.key), "unknown field %q%s; the fields are %s", e.key, hint, fieldNames())
+}
+
+// set records that the spec sets field f at path and line; each field may be set once.
+func (p *specParser) set(f *specField, path string, line int) error {
+	if o, dup := p.s.origins[f.name]; dup {
+		return p.errf(line, path, "duplicate axis %s: set at line %d (%s) and line %d (%s); set each field in one place",
+			f.name, o.line, o.path, line, path)
+	}
+	p.s.origins[f.name] = origin{path, line}
+	return nil
+}
+
+var specKeys = []string{"name", "description", "seed", "fixed", "grid", "random", "budget", "solve"}
+
+func unknownKey(p *specParser, e entry, path string, valid []string) error {
+	return p.errf(e.k.Line, path, "unknown key %q; want one of %s", e.key, strings.Join(valid, ", "))
+}
+
+var (
+	stringField = &specField{kind: reflect.String, typ: reflect.TypeFor[string]()}
+	intField    = &specField{kind: reflect.Int, typ: reflect.TypeFor[int]()}
+	uintField   = &specField{kind: reflect.Uint64, typ: reflect.TypeFor[uint64]()}
+	floatField  = &specField{kind: reflect.Float64, typ: reflect.TypeFor[float64]()}
+	boolField   = &specField{kind: reflect.Bool, typ: reflect.TypeFor[bool]()}
+)
+
+func (p *specParser) parse(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return p.yamlError(err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		line := extra.Line
+		if len(extra.Content) > 0 {
+			line = extra.Content[0].Line
+		}
+		return p.errf(line, "", "a second YAML document; a spec is a single document")
+	} else if !errors.Is(err, io.EOF) {
+		return p.yamlError(err)
+	}
+	var root *yaml.Node
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		root = deref(doc.Content[0])
+	}
+	var top []entry
+	if root != nil && !isNull(root) {
+		if root.Kind != yaml.MappingNode {
+			return p.errf(root.Line, "", "want a mapping with keys %s; got %s", strings.Join(specKeys, ", "), describe(root))
+		}
+		var err error
+		if top, err = p.mapping(root, "", false); err != nil {
+			return err
+		}
+	}
+	grid := false
+	for _, e := range top {
+		var err error
+		switch e.key {
+		case "name":
+			var v reflect.Value
+			if v, err = p.scalar(e.v, "name", stringField); err == nil {
+				name := v.String()
+				if !validSpecName(name) {
+					err = p.errf(deref(e.v).Line, "name", "want a name of at most 100 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the sweep's directory); got %s", describe(deref(e.v)))
+				}
+				p.s.Name = name
+			}
+		case "description":
+			var v reflect.Value
+			if v, err = p.scalar(e.v, "description", stringField); err == nil {
+				p.s.Description = v.String()
+			}
+		case "seed":
+			var v reflect.Value
+			if v, err = p.scalar(e.v, "seed", uintField); err == nil {
+				p.s.Seed = v.Uint()
+			}
+		case "fixed":
+			err = p.fixed(e)
+		case "grid":
+			grid = true
+			err = p.grid(e)
+		case "random":
+			p.random = true
+			err = p.randomSearch(e)
+		case "budget":
+			err = p.budget(e)
+		case "solve":
+			err = p.solve(e)
+		default:
+			err = unknownKey(p, e, "", specKeys)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !grid && !p.random {
+		return p.errf(0, "", "nothing to sweep: add grid axes or random search (for a single trial use 'expctl run trial')")
+	}
+	s := p.s
+	slices.SortFunc(s.axes, func(a, b specAxis) int { return a.f.index - b.f.index })
+	slices.SortFunc(s.params, func(a, b specParam) int { return a.f.index - b.f.index })
+	s.draw = make([]int, len(s.params))
+	for i := range s.draw {
+		s.draw[i] = i
+	}
+	slices.SortFunc(s.draw, func(a, b int) int { return strings.Compare(s.params[a].f.name, s.params[b].f.name) })
+	return nil
+}
+
+// validSpecName reports whether a name set by a spec is safe as a directory name.
+func validSpecName(name string) bool {
+	if name == "" || len(name) > 100 {
+		return false
+	}
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case i > 0 && (r == '.' || r == '_' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (p *specParser) fixed(top entry) error {
+	entries, err := p.mapping(top.v, "fixed", true)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		path := "fixed." + e.key
+		f, err := p.field(e, "fixed")
+		if err != nil {
+			return err
+		}
+		v, err := p.scalar(e.v, path, f)
+		if err != nil {
+			return err
+		}
+		if err := p.set(f, path, e.k.Line); err != nil {
+			return err
+		}
+		p.s.settings = append(p.s.settings, specSetting{f, v})
+	}
+	return nil
+}
+
+// list returns the elements of a non-empty sequence node.
+func (p *specParser) list(n *yaml.Node, path string) ([]*yaml.Node, error) {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode {
+		return nil, p.errf(n.Line, path, "want a list of values such as [a, b], got %s", describe(n))
+	}
+	if len(n.Content) == 0 {
+		return nil, p.errf(n.Line, path, "empty list; want at least one value")
+	}
+	return n.Content, nil
+}
+
+// values decodes the elements of a non-empty list into values of field f.
+func (p *specParser) values(n *yaml.Node, path string, f *specField, unique bool) ([]reflect.Value, error) {
+	items, err := p.list(n, path)
+	if err != nil {
+		return nil, err
+	}
+	var out []reflect.Value
+	seen := map[string]int{}
+	for _, item := range items {
+		v, err := p.scalar(item, path, f)
+		if err != nil {
+			return nil, err
+		}
+		line := deref(item).Line
+		if first, dup := seen[valueKey(v)]; dup && unique {
+			return nil, p.errf(line, path, "duplicate value %s (also at line %d)", formatValue(v), first)
+		}
+		seen[valueKey(v)] = line
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (p *specParser) grid(top entry) error {
+	entries, err := p.mapping(top.v, "grid", true)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return p.errf(top.k.Line, "grid", "empty grid; add at least one axis (a field and a list of values, e.g. T: [10, 20])")
+	}
+	for _, e := range entries {
+		path := "grid." + e.key
+		f, err := p.field(e, "grid")
+		if err != nil {
+			return err
+		}
+		values, err := p.values(e.v, path, f, true)
+		if err != nil {
+			return err
+		}
+		if err := p.set(f, path, e.k.Line); err != nil {
+			return err
+		}
+		p.s.axes = append(p.s.axes, specAxis{f, values})
+	}
+	return nil
+}
+
+var distributions = []string{"choice", "uniform", "log_uniform", "int"}
+
+func (p *specParser) randomSearch(top entry) error {
+	entries, err := p.mapping(top.v, "random", true)
+	if err != nil {
+		return err
+	}
+	var haveN, haveParams bool
+	for _, e := range entries {
+		switch e.key {
+		case "n":
+			v, err := p.scalar(e.v, "random.n", intField)
+			if err != nil {
+				return err
+			}
+			if n := v.Int(); n < 1 || n > MaxRandomSamples {
+				return p.errf(deref(e.v).Line, "random.n", "want a number of samples from 1 to %d, got %d", MaxRandomSamples, n)
+			}
+			p.s.n, haveN = int(v.Int()), true
+		case "params":
+			params, err := p.mapping(e.v, "random.params", true)
+			if err != nil {
+				return err
+			}
+			if len(params) == 0 {
+				return p.errf(e.k.Line, "random.params", "no params; add at least one field and its distribution, e.g. lr: {log_uniform: [1.0e-4, 1.0e-2]}")
+			}
+			for _, pe := range params {
+				if err := p.param(pe); err != nil {
+					return err
+				}
+			}
+			haveParams = true
+		default:
+			return unknownKey(p, e, "random", []string{"n", "params"})
+		}
+	}
+	if !haveN {
+		return p.errf(top.k.Line, "random", "missing n, the number of samples (e.g. n: 8)")
+	}
+	if !haveParams {
+		return p.errf(top.k.Line, "random", "missing params, the fields to sample (e.g. params: {lr: {log_uniform: [1.0e-4, 1.0e-2]}})")
+	}
+	return nil
+}
+
+func (p *specParser) param(e entry) error {
+	path := "random.params." + e.key
+	f, err := p.field(e, "random.params")
+	if err != nil {
+		return err
+	}
+	want := "a distribution: a mapping with exactly one of " + strings.Join(distributions, ", ") + ", e.g. {uniform: [0, 0.9]}"
+	d := deref(e.v)
+	if d.Kind != yaml.MappingNode {
+		return p.errf(d.Line, path, "want %s; got %s", want, describe(d))
+	}
+	entries, err := p.mapping(d, path, false)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return p.errf(d.Line, path, "want %s; got an empty mapping", want)
+	}
+	for _, de := range entries {
+		if !slices.Contains(distributions, de.key) {
+			return p.errf(de.k.Line, path, "unknown distribution %q; want one of %s", de.key, strings.Join(distributions, ", "))
+		}
+	}
+	if len(entries) > 1 {
+		return p.errf(entries[1].k.Line, path, "both %s and %s; want exactly one distribution", entries[0].key, entries[1].key)
+	}
+	de := entries[0]
+	dpath := path + "." + de.key
+	sp := specParam{f: f, dist: de.key}
+	switch de.key {
+	case "choice":
+		if sp.choices, err = p.values(de.v, dpath, f, false); err != nil {
+			return err
+		}
+	case "uniform", "log_uniform":
+		if f.kind != reflect.Float64 {
+			return p.errf(de.k.Line, path, "%s needs a float field, and %s is %s; use choice%s", de.key, f.name, f.kindName(), intHint(f))
+		}
+		lo, hi, line, err := p.bounds(de.v, dpath, floatField)
+		if err != nil {
+			return err
+		}
+		a, b := lo.Float(), hi.Float()
+		switch {
+		case math.IsNaN(a) || math.IsInf(a, 0) || math.IsNaN(b) || math.IsInf(b, 0):
+			return p.errf(line, dpath, "want finite bounds, got [%v, %v]", a, b)
+		case de.key == "log_uniform" && !(a > 0 && a < b):
+			return p.errf(line, dpath, "want [lo, hi] with 0 < lo < hi, got [%v, %v]", a, b)
+		case !(a < b):
+			return p.errf(line, dpath, "want [lo, hi] with lo < hi, got [%v, %v]", a, b)
+		case math.IsInf(b-a, 0):
+			return p.errf(line, dpath, "the range [%v, %v] is too wide", a, b)
+		}
+		sp.lo, sp.hi = lo, hi
+	case "int":
+		if f.kind != reflect.Int && f.kind != reflect.Uint64 {
+			alt := "choice"
+			if f.kind == reflect.Float64 {
+				alt = "uniform, log_uniform or choice"
+			}
+			return p.errf(de.k.Line, path, "int needs an integer field, and %s is %s; use %s", f.name, f.kindName(), alt)
+		}
+		lo, hi, line, err := p.bounds(de.v, dpath, f)
+		if err != nil {
+			return err
+		}
+		if (f.kind == reflect.Int && lo.Int() > hi.Int()) || (f.kind == reflect.Uint64 && lo.Uint() > hi.Uint()) {
+			return p.errf(line, dpath, "want [lo, hi] with lo ≤ hi, got [%v, %v]", lo, hi)
+		}
+		sp.lo, sp.hi = lo, hi
+	}
+	if err := p.set(f, path, e.k.Line); err != nil {
+		return err
+	}
+	p.s.params = append(p.s.params, sp)
+	return nil
+}
+
+func intHint(f *specField) string {
+	if f.kind == reflect.Int || f.kind == reflect.Uint64 {
+		return " or int"
+	}
+	return ""
+}
+
+// bounds decodes a [lo, hi] pair.
+func (p *specParser) bounds(n *yaml.Node, path string, f *specField) (lo, hi reflect.Value, line int, err error) {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode || len(n.Content) != 2 {
+		return lo, hi, 0, p.errf(n.Line, path, "want two bounds [lo, hi], got %s", describeList(n))
+	}
+	if lo, err = p.scalar(n.Content[0], path, f); err != nil {
+		return
+	}
+	if hi, err = p.scalar(n.Content[1], path, f); err != nil {
+		return
+	}
+	return lo, hi, n.Line, nil
+}
+
+func describeList(n *yaml.Node) string {
+	if n.Kind == yaml.SequenceNode {
+		return fmt.Sprintf("a list of %d", len(n.Content))
+	}
+	return describe(n)
+}
+
+func (p *specParser) budget(top entry) error {
+	entries, err := p.mapping(top.v, "budget", true)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		path := "budget." + e.key
+		var f *specField
+		var v reflect.Value
+		switch e.key {
+		case "steps", "eval_every", "test_size":
+			f = specFieldIndex[e.key]
+			if v, err = p.scalar(e.v, path, f); err != nil {
+				return err
+			}
+		case "early_stop":
+			f = specFieldIndex["keep_going"]
+			if v, err = p.scalar(e.v, path, boolField); err != nil {
+				return err
+			}
+			v = reflect.ValueOf(!v.Bool())
+		default:
+			return unknownKey(p, e, "budget", []string{"steps", "eval_every", "test_size", "early_stop"})
+		}
+		if f == nil {
+			return p.errf(e.k.Line, path, "no such Config field")
+		}
+		if err := p.set(f, path, e.k.Line); err != nil {
+			return err
+		}
+		p.s.settings = append(p.s.settings, specSetting{f, v})
+	}
+	return nil
+}
+
+func (p *specParser) solve(top entry) error {
+	entries, err := p.mapping(top.v, "solve", true)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		path := "solve." + e.key
+		var f *specField
+		switch e.key {
+		case "test_loss":
+			f = specFieldIndex["solve_loss"]
+		case "test_metric":
+			f = specFieldIndex["solve_metric"]
+		default:
+			return unknownKey(p, e, "solve", []string{"test_loss", "test_metric"})
+		}
+		if f == nil {
+			return p.errf(e.k.Line, path, "no such Config field")
+		}
+		v, err := p.scalar(e.v, path, f)
+		if err != nil {
+			return err
+		}
+		if err := p.set(f, path, e.k.Line); err != nil {
+			return err
+		}
+		p.s.settings = append(p.s.settings, specSetting{f, v})
+	}
+	return nil
+}
+
+// valueKey is a string that is equal for two values exactly when their JSON is equal.
+func valueKey(v reflect.Value) string {
+	if v.Kind() == reflect.String {
+		return strconv.Quote(v.String())
+	}
+	return formatValue(v)
+}
+
+// formatValue formats a field value: numbers in their shortest exact form.
+func formatValue(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
+	case reflect.Pointer:
+		if v.IsNil() {
+			return "none"
+		}
+		return formatValue(v.Elem())
+	default:
+		return fmt.Sprint(v.Interface())
+	}
+}
+
+// setField sets field f of c to v, allocating a new pointer for pointer fields.
+func setField(c *Config, f *specField, v reflect.Value) {
+	fv := reflect.ValueOf(c).Elem().Field(f.index)
+	if f.ptr {
+		ptr := reflect.New(f.typ)
+		ptr.Elem().Set(v)
+		fv.Set(ptr)
+		return
+	}
+	fv.Set(v)
+}
+
+// sample draws the value of a random-search parameter.
+func (sp *specParam) sample(r *rand.Rand) reflect.Value {
+	switch sp.dist {
+	case "uniform":
+		lo, hi := sp.lo.Float(), sp.hi.Float()
+		return reflect.ValueOf(lo + (hi-lo)*r.Float64())
+	case "log_uniform":
+		lo, hi := sp.lo.Float(), sp.hi.Float()
+		x := math.Exp(math.Log(lo) + (math.Log(hi)-math.Log(lo))*r.Float64())
+		return reflect.ValueOf(min(max(x, lo), hi))
+	case "int":
+		// lo + IntN(hi-lo+1), computed without overflow for any bounds.
+		if sp.f.kind == reflect.Uint64 {
+			lo, hi := sp.lo.Uint(), sp.hi.Uint()
+			return reflect.ValueOf(lo + uniformN(r, hi-lo))
+		}
+		lo, hi := sp.lo.Int(), sp.hi.Int()
+		k := uniformN(r, uint64(hi)-uint64(lo))
+		v := reflect.New(sp.f.typ).Elem()
+		v.SetInt(int64(uint64(lo) + k))
+		return v
+	default: // choice
+		return sp.choices[r.IntN(len(sp.choices))]
+	}
+}
+
+// uniformN returns a uniform integer in [0, span], as r.IntN(span+1) does when it fits.
+func uniformN(r *rand.Rand, span uint64) uint64 {
+	if span == math.MaxUint64 {
+		return r.Uint64()
+	}
+	return r.Uint64N(span + 1)
+}
+
+// samples draws the random-search samples 0..n-1 and returns the distinct ones in order
+// (a sample equal to an earlier one gives the same trials). Sample i draws its params in
+// field-name order from a generator seeded with (s.Seed, i). Without random search there
+// is one empty sample.
+func (s *Spec) samples() [][]reflect.Value {
+	if len(s.params) == 0 || s.n < 1 {
+		return [][]reflect.Value{nil}
+	}
+	var out [][]reflect.Value
+	seen := map[string]bool{}
+	var key strings.Builder
+	for i := range s.n {
+		r := rand.New(rand.NewPCG(s.Seed, uint64(i)))
+		vals := make([]reflect.Value, len(s.params))
+		for _, j := range s.draw {
+			vals[j] = s.params[j].sample(r)
+		}
+		key.Reset()
+		for _, v := range vals {
+			key.WriteString(valueKey(v))
+			key.WriteByte(0)
+		}
+		if !seen[key.String()] {
+			seen[key.String()] = true
+			out = append(out, vals)
+		}
+	}
+	return out
+}
+
+// Expand returns the trials of the sweep in a deterministic order: the grid points, with
+// axes in the order of Config's fields, the last varying fastest and each axis's values
+// in the order written; each grid point is combined with random samples 0..n-1. Each
+// trial is [DefaultConfig] overridden by budget and solve, then fixed, then the grid
+// point, then the random sample. Random sample i draws its params in field-name order
+// from rand.New(rand.NewPCG(s.Seed, i)): uniform lo+(hi-lo)·Float64(), log_uniform
+// exp(U(log lo, log hi)), int lo+IntN(hi-lo+1), choice values[IntN(len)].
+//
+// Trials with equal [Config.ID] are kept once, at their first occurrence. Every trial
+// must pass [Config.Validate]; the error for one that does not gives the line of the spec
+// that set the offending field. When there are more than maxTrials trials (counting each
+// distinct trial once) Expand returns an error naming both numbers, before building any; maxTrials ≤ 0 means no limit. Every error wraps [ErrSpec].
+func (s *Spec) Expand(maxTrials int) (trials []Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			trials, err = nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("cannot expand the sweep: %v", r)}
+		}
+	}()
+	points := uint64(1)
+	for _, a := range s.axes {
+		hi, lo := bits.Mul64(points, uint64(len(a.values)))
+		if hi != 0 || lo > math.MaxInt {
+			return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has more than %d trials", math.MaxInt)}
+		}
+		points = lo
+	}
+	samples := s.samples()
+	hi, total := bits.Mul64(points, uint64(len(samples)))
+	if hi != 0 || total > math.MaxInt {
+		return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has more than %d trials", math.MaxInt)}
+	}
+	if maxTrials > 0 && total > uint64(maxTrials) {
+		return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has %d trials, more than the limit of %d", total, maxTrials)}
+	}
+	trials = make([]Config, 0, min(total, 1<<16))
+	seen := make(map[string]bool, min(total, 1<<16))
+	idx := make([]int, len(s.axes))
+	for {
+		for _, sample := range samples {
+			c := DefaultConfig()
+			for _, st := range s.settings {
+				setField(&c, st.f, st.v)
+			}
+			for i, a := range s.axes {
+				setField(&c, a.f, a.values[idx[i]])
+			}
+			for i, v := range sample {
+				setField(&c, s.params[i].f, v)
+			}
+			if err := c.Validate(); err != nil {
+				return nil, s.configError(err)
+			}
+			if id := c.ID(); !seen[id] {
+				seen[id] = true
+				trials = append(trials, c)
+			}
+		}
+		// Advance the grid odometer, the last axis fastest.
+		i := len(idx) - 1
+		for ; i >= 0; i-- {
+			if idx[i]++; idx[i] < len(s.axes[i].values) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i < 0 {
+			return trials, nil
+		}
+	}
+}
+
+// configError reports an invalid trial at the line of the spec that set the bad field.
+func (s *Spec) configError(err error) error {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		if o, ok := s.origins[ce.Field]; ok {
+			return &SpecError{Source: s.Source, Line: o.line, Path: o.path, Msg: ce.Error(), Err: err}
+		}
+		return &SpecError{Source: s.Source, Msg: ce.Error() + " (the default value)", Err: err}
+	}
+	return &SpecError{Source: s.Source, Msg: err.Error(), Err: err}
+}
+
+// Axes returns the names (JSON keys) of the fields the sweep varies: the grid axes, then
+// the random-search params, each in the order of Config's fields.
+func (s *Spec) Axes() []string {
+	var out []string
+	for _, a := range s.axes {
+		out = append(out, a.f.name)
+	}
+	for _, p := range s.params {
+		out = append(out, p.f.name)
+	}
+	return out
+}
+
+// Label describes a trial of the sweep by its values of [Spec.Axes], e.g.
+// "T=10 cell=rnn seed=1".
+func (s *Spec) Label(c Config) string {
+	cv := reflect.ValueOf(c)
+	var parts []string
+	for _, name := range s.Axes() {
+		f := specFieldIndex[name]
+		parts = append(parts, name+"="+formatValue(cv.Field(f.index)))
+	}
+	return strings.Join(parts, " ")
+}
