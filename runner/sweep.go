@@ -1,0 +1,290 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/expctl/expctl/datasets"
+	"github.com/expctl/expctl/results"
+)
+
+// SpecFile is the name of the copy of the sweep's specification in its directory.
+const SpecFile = "spec.yaml"
+
+// SweepOptions controls a sweep run.
+type SweepOptions struct {
+	Out             string   // parent of the sweep directory, which is <Out>/<spec name>
+	Workers         int      // trials run at once, each in its own process (≥ 1)
+	Shard           Shard    // the part of the sweep to run; zero value: all of it
+	RetryFailed     bool     // run failed trials again
+	CheckpointEvery int      // steps between checkpoints of a running trial
+	MaxTrials       int      // refuse sweeps with more trials (≤ 0: no limit)
+	Worker          []string // command that runs one trial; the trial directory is appended
+	WorkerEnv       []string // extra environment for workers ("KEY=value")
+	// StopGrace is how long a worker may take to checkpoint and exit after the sweep is
+	// cancelled before it is killed (default 30 s).
+	StopGrace time.Duration
+	Report    func(SweepEvent) // called from several goroutines, one event at a time
+}
+
+// EventKind tells what a [SweepEvent] reports.
+type EventKind int
+
+// The events of a sweep.
+const (
+	TrialSkipped  EventKind = iota // finished in an earlier run; Result is set
+	TrialStarted                   // a worker started the trial
+	TrialProgress                  // an evaluation; Progress is set
+	TrialFinished                  // Result is set (its Status may be failed)
+	TrialStopped                   // interrupted (will resume) or busy elsewhere; Err says which
+)
+
+// SweepEvent is one thing that happened in a sweep.
+type SweepEvent struct {
+	Kind     EventKind
+	Index    int // position in the shard's trial list
+	Total    int // trials in the shard
+	Config   Config
+	Progress *Progress
+	Result   *results.Result
+	Err      error
+}
+
+// SweepSummary counts what a sweep run found and did.
+type SweepSummary struct {
+	Dir      string
+	Shard    Shard
+	Total    int            // trials in this shard
+	Skipped  int            // already finished before this run
+	Ran      int            // finished by this run
+	Statuses map[string]int // finished trials of the shard by status (earlier runs included)
+	Stopped  int            // interrupted or running elsewhere: not finished
+}
+
+// Pending is the number of the shard's trials that are not finished.
+func (s *SweepSummary) Pending() int { return s.Total - s.Skipped - s.Ran }
+
+// RunSweep runs the trials of spec that are not finished yet, in worker processes, and
+// records each in <Out>/<spec name>/<trial id>. specYAML is stored as the sweep's spec.yaml.
+// Cancelling ctx asks the workers to checkpoint and stop; RunSweep then returns the summary
+// and ErrInterrupted.
+func RunSweep(ctx context.Context, spec *Spec, specYAML []byte, opts SweepOptions) (*SweepSummary, error) {
+	if opts.Workers < 1 {
+		return nil, &ConfigError{"workers", opts.Workers, "an integer ≥ 1"}
+	}
+	if len(opts.Worker) == 0 {
+		return nil, errors.New("sweep: no worker command")
+	}
+	if opts.StopGrace == 0 {
+		opts.StopGrace = 30 * time.Second
+	}
+	all, err := spec.Expand(opts.MaxTrials)
+	if err != nil {
+		return nil, err
+	}
+	trials := ShardTrials(all, opts.Shard)
+	dir := filepath.Join(opts.Out, spec.Name)
+	if err := CheckWritable(dir); err != nil {
+		return nil, err
+	}
+	if err := results.WriteFileAtomic(filepath.Join(dir, SpecFile), specYAML); err != nil {
+		return nil, err
+	}
+	sum := &SweepSummary{Dir: dir, Shard: opts.Shard, Total: len(trials), Statuses: map[string]int{}}
+	var mu sync.Mutex
+	report := func(e SweepEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		e.Total = len(trials)
+		switch e.Kind {
+		case TrialSkipped:
+			sum.Skipped++
+			sum.Statuses[e.Result.Status]++
+		case TrialFinished:
+			sum.Ran++
+			sum.Statuses[e.Result.Status]++
+		case TrialStopped:
+			sum.Stopped++
+		}
+		if opts.Report != nil {
+			opts.Report(e)
+		}
+	}
+
+	type job struct {
+		index int
+		cfg   Config
+	}
+	var pending []job
+	for i, c := range trials {
+		td := filepath.Join(dir, c.ID())
+		if res, err := results.ReadResult(td); err == nil {
+			if res.Status != results.Failed || !opts.RetryFailed {
+				report(SweepEvent{Kind: TrialSkipped, Index: i, Config: c, Result: res})
+				continue
+			}
+			// Retry from scratch: the checkpoint may be what failed.
+			os.Remove(filepath.Join(td, results.ResultFile))
+			os.Remove(filepath.Join(td, CheckpointFile))
+		}
+		pending = append(pending, job{i, c})
+	}
+
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for w := 0; w < opts.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				runWorker(ctx, dir, j.index, j.cfg, opts, report)
+			}
+		}()
+	}
+	for _, j := range pending {
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case jobs <- j:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if ctx.Err() != nil && sum.Pending() > 0 {
+		return sum, ErrInterrupted
+	}
+	return sum, nil
+}
+
+// tail keeps the last n bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+	n   int
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.n {
+		t.buf = t.buf[len(t.buf)-t.n:]
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(bytes.TrimSpace(t.buf))
+}
+
+// runWorker runs one trial in a child process and reports what became of it.
+func runWorker(ctx context.Context, dir string, index int, cfg Config, opts SweepOptions, report func(SweepEvent)) {
+	td := filepath.Join(dir, cfg.ID())
+	fail := func(err error) { report(SweepEvent{Kind: TrialStopped, Index: index, Config: cfg, Err: err}) }
+	if err := os.MkdirAll(td, 0o755); err != nil {
+		fail(err)
+		return
+	}
+	if err := results.WriteJSON(filepath.Join(td, results.ConfigFile), cfg); err != nil {
+		fail(err)
+		return
+	}
+	// Pdeathsig is delivered when the thread that started the child exits, so the thread is
+	// pinned for the child's whole life: if the sweep process dies, so do its workers.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	args := append(append([]string{}, opts.Worker[1:]...), "--checkpoint-every", fmt.Sprint(max(opts.CheckpointEvery, 1)), td)
+	cmd := exec.Command(opts.Worker[0], args...)
+	cmd.Env = append(os.Environ(), opts.WorkerEnv...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stderr := &tail{n: 4096}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		fail(err)
+		return
+	}
+	if err := cmd.Start(); err != nil {
+		fail(fmt.Errorf("start worker: %w", err))
+		return
+	}
+	report(SweepEvent{Kind: TrialStarted, Index: index, Config: cfg})
+
+	done := make(chan struct{})
+	go func() { // on cancellation: ask the worker to checkpoint and stop, then insist
+		select {
+		case <-ctx.Done():
+			cmd.Process.Signal(syscall.SIGINT)
+			select {
+			case <-time.After(opts.StopGrace):
+				cmd.Process.Kill()
+			case <-done:
+			}
+		case <-done:
+		}
+	}()
+	task, _ := datasets.Lookup(cfg.Task)
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		var l workerLine
+		if json.Unmarshal(sc.Bytes(), &l) != nil {
+			continue
+		}
+		report(SweepEvent{Kind: TrialProgress, Index: index, Config: cfg, Progress: &Progress{
+			Step: l.Step, Steps: l.Steps, Baseline: task.Baseline(cfg.T), Metric: task.MetricName(),
+			Point: results.Point{Step: l.Step, TrainLoss: nanIfNil(l.TrainLoss), TestLoss: nanIfNil(l.TestLoss),
+				TestMetric: nanIfNil(l.TestMetric), Seconds: l.Seconds}}})
+	}
+	waitErr := cmd.Wait()
+	close(done)
+
+	if res, err := results.ReadResult(td); err == nil {
+		report(SweepEvent{Kind: TrialFinished, Index: index, Config: cfg, Result: res})
+		return
+	}
+	code := cmd.ProcessState.ExitCode()
+	switch {
+	case code == WorkerExitBusy:
+		fail(fmt.Errorf("%s: %w", cfg.ID(), ErrBusy))
+		return
+	case ctx.Err() != nil:
+		fail(ErrInterrupted)
+		return
+	}
+	// The worker died without a result (a panic, an out-of-memory kill, ...): record the
+	// trial as failed, unless some other process has taken it over meanwhile.
+	unlock, err := lockTrial(td)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer unlock()
+	msg := fmt.Sprintf("worker %v", waitErr)
+	if s := stderr.String(); s != "" {
+		msg += ": " + s
+	}
+	res := &results.Result{ID: cfg.ID(), Status: results.Failed, Error: msg, Version: Version}
+	if task != nil {
+		res.Metric, res.Baseline, res.Criterion = task.MetricName(), task.Baseline(cfg.T), cfg.criterion(task)
+	}
+	if err := results.WriteJSON(filepath.Join(td, results.ResultFile), res); err != nil {
+		fail(err)
+		return
+	}
+	report(SweepEvent{Kind: TrialFinished, Index: index, Config: cfg, Result: res})
+}
