@@ -20,7 +20,7 @@ func runCommand() *cli.Command {
 		Name:         "run",
 		Usage:        "train a single trial or a sweep",
 		OnUsageError: onUsageError,
-		Subcommands:  []*cli.Command{trialCommand()},
+		Subcommands:  []*cli.Command{trialCommand(), sweepCommand()},
 	}
 }
 

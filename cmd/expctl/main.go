@@ -41,7 +41,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"dependency length T grows.",
 		Writer:    stdout,
 		ErrWriter: stderr,
-		Commands:  []*cli.Command{cellsCommand(), tasksCommand(), runCommand()},
+		Commands:  []*cli.Command{cellsCommand(), tasksCommand(), experimentsCommand(), runCommand(), workerCommand()},
 		// Flag errors come back as errors; main prints them and exits with status 2.
 		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -58,10 +58,13 @@ func onUsageError(_ *cli.Context, err error, _ bool) error {
 func exitCode(err error) int {
 	var ue *usageError
 	var ce *runner.ConfigError
+	var es exitStatus
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.As(err, &ce):
+	case errors.As(err, &es):
+		return int(es)
+	case errors.As(err, &ue), errors.As(err, &ce), errors.Is(err, runner.ErrSpec):
 		return exitUsage
 	case errors.Is(err, runner.ErrInterrupted), errors.Is(err, context.Canceled):
 		return exitInterrupted
@@ -79,8 +82,10 @@ func errorLine(err error) string {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := newApp(stdout, stderr).RunContext(ctx, args)
-	if err != nil {
+	app := newApp(stdout, stderr)
+	err := app.RunContext(ctx, flagsFirst(app.Commands, args))
+	var es exitStatus
+	if err != nil && !errors.As(err, &es) {
 		fmt.Fprintln(stderr, errorLine(err))
 	}
 	return exitCode(err)

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/expctl/expctl/experiments"
+	"github.com/expctl/expctl/runner"
+)
+
+func sweepCommand() *cli.Command {
+	return &cli.Command{
+		Name:         "sweep",
+		Usage:        "run every trial of an experiment: a built-in name or a YAML spec file",
+		ArgsUsage:    "<experiment | spec.yaml>",
+		OnUsageError: onUsageError,
+		Description: "Expands the spec into trials and runs those not finished yet, each in its own worker\n" +
+			"process, into <out>/<name>/<trial-id>/. Running it again skips finished trials and\n" +
+			"resumes interrupted ones from their checkpoints, so a crash, Ctrl-C or preemption\n" +
+			"loses at most --checkpoint-every steps per running trial.\n\n" +
+			"On a cluster, each job runs one shard: --shard i/n, or a Slurm job array\n" +
+			"(SLURM_ARRAY_TASK_ID/COUNT), or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with\n" +
+			"--shards or " + runner.ShardsEnv + "). Shards may share the output directory.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Value: "runs", Usage: "parent directory of the sweep's directory"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "trials run at once, one process each", DefaultText: "number of CPU cores"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the expanded trial list and its count; run nothing"},
+			&cli.BoolFlag{Name: "retry-failed", Usage: "run trials that failed (crashed or errored) again"},
+			&cli.StringFlag{Name: "shard", Usage: "run only shard i of n: `i/n`, 0 ≤ i < n (default: from Slurm or Kubernetes, else all)"},
+			&cli.IntFlag{Name: "shards", Usage: "number of shards of a Kubernetes Indexed Job (its completions); also " + runner.ShardsEnv},
+			&cli.IntFlag{Name: "max-trials", Value: 10000, Usage: "refuse a sweep with more trials than this"},
+			&cli.IntFlag{Name: "checkpoint-every", Value: 100, Usage: "steps between checkpoints of a running trial"},
+			&cli.BoolFlag{Name: "plain", Usage: "print timestamped lines instead of live progress bars (the default when output is not a terminal)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("run sweep takes one experiment name or spec file, got %d arguments (built-in: %s)",
+					c.NArg(), strings.Join(experiments.Names(), ", "))
+			}
+			shard, err := runner.ResolveShard(c.String("shard"), c.Int("shards"), os.Getenv)
+			if err != nil {
+				return err
+			}
+			exe, err := os.Executable()
+			if err != nil {
+				return fmt.Errorf("find the expctl binary for workers: %w", err)
+			}
+			return runSweep(c.Context, sweepOptions{
+				Spec: c.Args().First(), DryRun: c.Bool("dry-run"), Plain: c.Bool("plain") || !isTerminal(c.App.Writer),
+				Sweep: runner.SweepOptions{
+					Out: c.String("out"), Workers: c.Int("workers"), Shard: shard, RetryFailed: c.Bool("retry-failed"),
+					CheckpointEvery: c.Int("checkpoint-every"), MaxTrials: c.Int("max-trials"),
+					Worker: []string{exe, "worker"},
+				},
+			}, c.App.Writer)
+		},
+	}
+}
+
+type sweepOptions struct {
+	Spec   string // built-in name or path
+	DryRun bool
+	Plain  bool
+	Sweep  runner.SweepOptions
+}
+
+// loadSpec reads a spec from a file, or a built-in experiment by name.
+func loadSpec(arg string) (*runner.Spec, []byte, error) {
+	if data, err := os.ReadFile(arg); err == nil {
+		name := strings.TrimSuffix(filepath.Base(arg), filepath.Ext(arg))
+		spec, err := runner.ParseSpec(arg, name, data)
+		return spec, data, err
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, usagef("read spec: %v", err)
+	}
+	data, err := experiments.Read(arg)
+	if err != nil {
+		return nil, nil, usagef("%q is neither a spec file nor a built-in experiment (built-in: %s)",
+			arg, strings.Join(experiments.Names(), ", "))
+	}
+	spec, err := runner.ParseSpec(arg, arg, data)
+	return spec, data, err
+}
+
+func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
+	spec, data, err := loadSpec(opts.Spec)
+	if err != nil {
+		return err
+	}
+	if opts.Sweep.Workers < 1 {
+		return &runner.ConfigError{Field: "workers", Value: opts.Sweep.Workers, Want: "an integer ≥ 1"}
+	}
+	if opts.Sweep.CheckpointEvery < 1 {
+		return &runner.ConfigError{Field: "checkpoint_every", Value: opts.Sweep.CheckpointEvery, Want: "an integer ≥ 1"}
+	}
+	if opts.DryRun {
+		return dryRun(spec, opts.Sweep, w)
+	}
+	if err := runner.CheckWritable(opts.Sweep.Out); err != nil {
+		return err
+	}
+	var rep reporter
+	if opts.Plain {
+		rep = newPlainReporter(w)
+	} else {
+		rep = newBarReporter(w)
+	}
+	opts.Sweep.Report = rep.event
+	sum, err := runner.RunSweep(ctx, spec, data, opts.Sweep)
+	rep.close()
+	if sum != nil {
+		fmt.Fprintln(w, summaryLine(spec.Name, sum))
+	}
+	return err
+}
+
+func dryRun(spec *runner.Spec, opts runner.SweepOptions, w io.Writer) error {
+	all, err := spec.Expand(opts.MaxTrials)
+	if err != nil {
+		return err
+	}
+	trials := runner.ShardTrials(all, opts.Shard)
+	for i, c := range trials {
+		fmt.Fprintf(w, "%4d  %s  %s\n", i, c.ID(), spec.Label(c))
+	}
+	fmt.Fprintf(w, "%d trials (%s) of sweep %s, varying %s; would write to %s\n",
+		len(trials), opts.Shard, spec.Name, strings.Join(spec.Axes(), ", "), filepath.Join(opts.Out, spec.Name))
+	return nil
+}
+
+func summaryLine(name string, s *runner.SweepSummary) string {
+	var counts []string
+	keys := make([]string, 0, len(s.Statuses))
+	for k := range s.Statuses {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		counts = append(counts, fmt.Sprintf("%d %s", s.Statuses[k], k))
+	}
+	line := fmt.Sprintf("sweep %s, %s: %d trials: %d finished (%s; %d now, %d before)",
+		name, s.Shard, s.Total, s.Skipped+s.Ran, strings.Join(counts, ", "), s.Ran, s.Skipped)
+	if p := s.Pending(); p > 0 {
+		line += fmt.Sprintf(", %d not finished (run the same command again to resume)", p)
+	}
+	return line + " -> " + s.Dir
+}
