@@ -207,3 +207,28 @@ func Done(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, ResultFile))
 	return err == nil
 }
+
+// StripWallClock returns the content of a trial file with its wall-clock fields removed
+// (curve.csv's seconds column emptied, result.json's wall_seconds dropped), so that two
+// runs of one trial can be compared byte for byte. Other files are returned unchanged.
+func StripWallClock(name string, data []byte) ([]byte, error) {
+	switch filepath.Base(name) {
+	case CurveFile:
+		pts, err := DecodeCurve(bytes.NewReader(data), name)
+		if err != nil {
+			return nil, err
+		}
+		for i := range pts {
+			pts[i].Seconds = math.NaN()
+		}
+		return EncodeCurve(pts), nil
+	case ResultFile:
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		delete(m, "wall_seconds")
+		return json.Marshal(m)
+	}
+	return data, nil
+}

@@ -3,7 +3,6 @@ package runner
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -34,30 +33,14 @@ func TestLearnsAddingShort(t *testing.T) {
 	t.Logf("test MSE %.4f (baseline %.4f) at step %d", *res.TestLoss, res.Baseline, *res.SolvedAtStep)
 }
 
-// withoutWallClock blanks the named wall-clock fields: curve.csv's seconds column and
-// result.json's wall_seconds.
+// withoutWallClock blanks the named wall-clock fields.
 func withoutWallClock(t *testing.T, name string, b []byte) []byte {
 	t.Helper()
-	switch name {
-	case results.CurveFile:
-		pts, err := results.DecodeCurve(bytes.NewReader(b), name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range pts {
-			pts[i].Seconds = 0
-		}
-		return results.EncodeCurve(pts)
-	case results.ResultFile:
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		delete(m, "wall_seconds")
-		out, _ := json.Marshal(m)
-		return out
+	out, err := results.StripWallClock(name, b)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return b
+	return out
 }
 
 // TestDeterministic: the same configuration gives the same files, wall-clock fields aside.

@@ -114,10 +114,7 @@ func TestInterruptBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "expctl")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	out := t.TempDir()
 	cmd := exec.Command(bin, "run", "trial", "--T", "20", "--hidden", "16", "--steps", "100000",
 		"--eval-every", "5", "--test-size", "50", "--out", out)

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/expctl/expctl/results"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// buildBinary builds expctl once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "expctl-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "expctl")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = &buildFailure{err, string(out)}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+type buildFailure struct {
+	err error
+	out string
+}
+
+func (b *buildFailure) Error() string { return "build: " + b.err.Error() + "\n" + b.out }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+const killSpec = `
+name: killme
+fixed: {hidden: 16, batch: 16, lr: 0.01, test_size: 50, keep_going: true}
+budget: {steps: 240, eval_every: 240}
+grid:
+  task: [adding]
+  T: [20]
+  cell: [rnn, lstm]
+  seed: [1, 2]
+`
+
+// sweepFiles reads every file of a sweep directory with wall-clock fields stripped.
+func sweepFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err = results.StripWallClock(p, b); err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files[rel] = string(b)
+		return nil
+	})
+	return files
+}
+
+// workersOf lists running processes whose command line mentions dir.
+func workersOf(dir string) []string {
+	var found []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		cmd := string(bytes.ReplaceAll(b, []byte{0}, []byte{' '}))
+		if strings.Contains(cmd, dir) && strings.Contains(cmd, " worker ") {
+			found = append(found, p+": "+cmd)
+		}
+	}
+	return found
+}
+
+// TestSweepKillAndResume kills a real sweep process (SIGKILL, no chance to clean up) at
+// several points, checks that its workers die with it, resumes until done, and compares
+// every file with an uninterrupted sweep: identical apart from wall-clock fields.
+func TestSweepKillAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real sweeps")
+	}
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	spec := filepath.Join(tmp, "killme.yaml")
+	os.WriteFile(spec, []byte(killSpec), 0o644)
+	sweep := func(out string) *exec.Cmd {
+		return exec.Command(bin, "run", "sweep", spec, "--out", out, "--workers", "2", "--checkpoint-every", "7", "--plain")
+	}
+	ref := filepath.Join(tmp, "ref")
+	if out, err := sweep(ref).CombinedOutput(); err != nil {
+		t.Fatalf("reference sweep: %v\n%s", err, out)
+	}
+
+	out := filepath.Join(tmp, "killed")
+	kills := 0
+	for _, after := range []time.Duration{700 * time.Millisecond, 1500 * time.Millisecond, 400 * time.Millisecond, 2 * time.Second} {
+		cmd := sweep(out)
+		var log bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &log, &log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("sweep failed: %v\n%s", err, log.String())
+			}
+			continue // finished before the kill
+		case <-time.After(after):
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-done
+		kills++
+		// Workers print only at their first and last evaluation, so nothing but the
+		// parent-death signal can stop them this quickly.
+		deadline := time.Now().Add(time.Second)
+		for len(workersOf(out)) > 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if w := workersOf(out); len(w) > 0 {
+			t.Fatalf("workers outlived the killed sweep: %v", w)
+		}
+	}
+	if kills == 0 {
+		t.Fatal("the sweep always finished before it could be killed")
+	}
+	if b, err := sweep(out).CombinedOutput(); err != nil || !strings.Contains(string(b), "4 trials: 4 finished") {
+		t.Fatalf("final resume: %v\n%s", err, b)
+	}
+	want, got := sweepFiles(t, filepath.Join(ref, "killme")), sweepFiles(t, filepath.Join(out, "killme"))
+	var names []string
+	for k := range want {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	if len(got) != len(want) {
+		t.Errorf("%d files after kills, %d in the reference", len(got), len(want))
+	}
+	for _, k := range names {
+		if got[k] != want[k] {
+			t.Errorf("%s differs after %d kills:\n%s\n---\n%s", k, kills, want[k], got[k])
+		}
+	}
+	t.Logf("%d kills; %d files identical", kills, len(names))
+}
