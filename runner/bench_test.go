@@ -1,7 +1,9 @@
 package runner
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -94,4 +96,39 @@ func BenchmarkUnrolledStep(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkSweepOverhead measures what the executor adds per trial: starting a worker
+// process, writing config.json, reading result.json and bookkeeping. Each trial trains one
+// step on a tiny network; the trial's own wall_seconds are subtracted.
+//
+//	go test ./runner -run '^$' -bench SweepOverhead -benchtime 20x
+func BenchmarkSweepOverhead(b *testing.B) {
+	spec, err := ParseSpec("overhead", "overhead", []byte(fmt.Sprintf(`
+fixed: {hidden: 4, batch: 1, T: 2, test_size: 1}
+budget: {steps: 1, eval_every: 1}
+random:
+  n: %d
+  params: {seed: {int: [1, 1000000000]}}
+`, b.N)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := SweepOptions{Out: b.TempDir(), Workers: 1, CheckpointEvery: 100, Worker: []string{os.Args[0]},
+		WorkerEnv: []string{testWorkerEnv + "=1"}}
+	var inTrial float64
+	opts.Report = func(e SweepEvent) {
+		if e.Kind == TrialFinished {
+			inTrial += e.Result.WallSeconds
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	sum, err := RunSweep(context.Background(), spec, nil, opts)
+	if err != nil || sum.Ran != b.N {
+		b.Fatalf("%+v, %v", sum, err)
+	}
+	total := time.Since(start).Seconds()
+	b.ReportMetric((total-inTrial)/float64(b.N)*1e3, "overhead-ms/trial")
+	b.ReportMetric(inTrial/float64(b.N)*1e3, "in-trial-ms/trial")
 }
