@@ -19,9 +19,6 @@ import (
 	"github.com/expctl/expctl/results"
 )
 
-// SpecFile is the name of the copy of the sweep's specification in its directory.
-const SpecFile = "spec.yaml"
-
 // SweepOptions controls a sweep run.
 type SweepOptions struct {
 	Out             string   // parent of the sweep directory, which is <Out>/<spec name>
@@ -76,7 +73,8 @@ type SweepSummary struct {
 func (s *SweepSummary) Pending() int { return s.Total - s.Skipped - s.Ran }
 
 // RunSweep runs the trials of spec that are not finished yet, in worker processes, and
-// records each in <Out>/<spec name>/<trial id>. specYAML is stored as the sweep's spec.yaml.
+// records each in <Out>/<spec name>/<trial id>. specYAML is stored as the sweep's
+// spec.yaml, and the expanded list of all its trials as trials.json.
 // Cancelling ctx asks the workers to checkpoint and stop; RunSweep then returns the summary
 // and ErrInterrupted.
 func RunSweep(ctx context.Context, spec *Spec, specYAML []byte, opts SweepOptions) (*SweepSummary, error) {
@@ -98,7 +96,15 @@ func RunSweep(ctx context.Context, spec *Spec, specYAML []byte, opts SweepOption
 	if err := CheckWritable(dir); err != nil {
 		return nil, err
 	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, SpecFile), specYAML); err != nil {
+	if err := results.WriteFileAtomic(filepath.Join(dir, results.SpecFile), specYAML); err != nil {
+		return nil, err
+	}
+	// The resolved spec: every trial of the sweep (not only this shard's), for reports.
+	list := results.TrialList{Name: spec.Name, Axes: spec.Axes(), Trials: make([]results.ListedTrial, len(all))}
+	for i, c := range all {
+		list.Trials[i] = results.ListedTrial{ID: c.ID(), Config: c.Canonical()}
+	}
+	if err := results.WriteJSON(filepath.Join(dir, results.TrialsFile), list); err != nil {
 		return nil, err
 	}
 	sum := &SweepSummary{Dir: dir, Shard: opts.Shard, Total: len(trials), Statuses: map[string]int{}}

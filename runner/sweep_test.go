@@ -113,7 +113,7 @@ func TestSweepRunsThenSkips(t *testing.T) {
 	if sum.Total != 4 || sum.Ran != 4 || sum.Skipped != 0 || ev.count(TrialProgress) < 4*4 {
 		t.Fatalf("summary %+v, %d progress events", sum, ev.count(TrialProgress))
 	}
-	if b, _ := os.ReadFile(filepath.Join(out, "tiny", SpecFile)); string(b) != tinySpec {
+	if b, _ := os.ReadFile(filepath.Join(out, "tiny", results.SpecFile)); string(b) != tinySpec {
 		t.Errorf("spec.yaml = %q", b)
 	}
 	sum, err = RunSweep(context.Background(), spec, []byte(tinySpec), opts)

@@ -1,0 +1,427 @@
+package results
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/expctl/expctl/datasets"
+)
+
+// Metrics that a table can show, one number per finished trial.
+const (
+	TestLoss     = "test_loss"      // final test loss
+	TestMetric   = "test_metric"    // final task metric (e.g. acc@0.04, recall_acc)
+	BestTestLoss = "best_test_loss" // lowest test loss of the learning curve
+	StepsToSolve = "steps_to_solve" // step at which the solve criterion was first met (solved trials only)
+)
+
+// Metrics lists the metric names.
+var Metrics = []string{TestLoss, TestMetric, BestTestLoss, StepsToSolve}
+
+// Aggregations.
+const (
+	Mean   = "mean"   // mean ± sample standard deviation
+	Median = "median" // median with min–max
+)
+
+// Query selects and groups trials into tables.
+type Query struct {
+	Rows, Cols string            // configuration fields (default cell and T)
+	Metric     string            // one of Metrics (default test_loss)
+	Agg        string            // Mean or Median (default Mean)
+	Where      map[string]string // keep only trials whose fields have these values
+}
+
+func (q Query) withDefaults() Query {
+	if q.Rows == "" {
+		q.Rows = "cell"
+	}
+	if q.Cols == "" {
+		q.Cols = "T"
+	}
+	if q.Metric == "" {
+		q.Metric = TestLoss
+	}
+	if q.Agg == "" {
+		q.Agg = Mean
+	}
+	return q
+}
+
+// Cell aggregates the trials that share a row and a column value.
+type Cell struct {
+	Values                     []float64      // the metric of each trial that defines it
+	Mean, SD, Median, Min, Max float64        // NaN without values (SD also with one value)
+	States                     map[string]int // trials by state: solved, unsolved, diverged, failed, running, incomplete, missing
+	N                          int            // trials in the cell
+	Baseline                   float64        // the task's memoryless baseline loss (NaN if it varies)
+}
+
+// Count returns the number of trials in state s.
+func (c *Cell) Count(s string) int { return c.States[s] }
+
+// Table is one task's trials grouped by two fields.
+type Table struct {
+	Task       string
+	Query      Query
+	MetricName string // what the numbers are, e.g. "test_loss" or "recall_acc"
+	Rows, Cols []string
+	Cells      [][]*Cell // [row][col]; nil where no trial has that combination
+	// ColBaseline is the baseline of each column when it is the same for the whole
+	// column (NaN otherwise): the line a loss should beat.
+	ColBaseline []float64
+	// Over names the other fields that vary among the trials of a cell besides seed: the
+	// aggregate mixes them.
+	Over []string
+}
+
+// KnownField reports whether name is a configuration field of some trial.
+func (c *Collection) KnownField(name string) bool {
+	for _, t := range c.Trials {
+		if _, ok := t.Config[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Tables groups the trials into one table per task (tasks have different losses and
+// baselines, so they never share a table).
+func (c *Collection) Tables(q Query) ([]*Table, error) {
+	q = q.withDefaults()
+	for _, f := range []string{q.Rows, q.Cols} {
+		if !c.KnownField(f) {
+			return nil, fmt.Errorf("unknown field %q for --rows/--cols (fields: %s)", f, strings.Join(c.fields(), ", "))
+		}
+	}
+	for f := range q.Where {
+		if !c.KnownField(f) {
+			return nil, fmt.Errorf("unknown field %q in --where (fields: %s)", f, strings.Join(c.fields(), ", "))
+		}
+	}
+	if !contains(Metrics, q.Metric) {
+		return nil, fmt.Errorf("unknown metric %q (known: %s)", q.Metric, strings.Join(Metrics, ", "))
+	}
+	if q.Agg != Mean && q.Agg != Median {
+		return nil, fmt.Errorf("unknown aggregation %q (known: mean, median)", q.Agg)
+	}
+	byTask := map[string][]*Trial{}
+	var tasks []string
+	for _, t := range c.Trials {
+		if !q.keeps(t) {
+			continue
+		}
+		task := t.Field("task")
+		if _, ok := byTask[task]; !ok {
+			tasks = append(tasks, task)
+		}
+		byTask[task] = append(byTask[task], t)
+	}
+	sort.Strings(tasks)
+	var out []*Table
+	for _, task := range tasks {
+		out = append(out, buildTable(task, q, byTask[task]))
+	}
+	return out, nil
+}
+
+func (q Query) keeps(t *Trial) bool {
+	for k, v := range q.Where {
+		if t.Field(k) != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Collection) fields() []string {
+	seen := map[string]bool{}
+	for _, t := range c.Trials {
+		for k := range t.Config {
+			seen[k] = true
+		}
+	}
+	var out []string
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func buildTable(task string, q Query, trials []*Trial) *Table {
+	tb := &Table{Task: task, Query: q, MetricName: q.Metric}
+	rowSet, colSet := map[string]bool{}, map[string]bool{}
+	for _, t := range trials {
+		if r := t.Field(q.Rows); !rowSet[r] {
+			rowSet[r] = true
+			tb.Rows = append(tb.Rows, r)
+		}
+		if c := t.Field(q.Cols); !colSet[c] {
+			colSet[c] = true
+			tb.Cols = append(tb.Cols, c)
+		}
+		if q.Metric == TestMetric && t.Result != nil && t.Result.Metric != "" {
+			tb.MetricName = t.Result.Metric
+		}
+	}
+	SortValues(tb.Rows)
+	SortValues(tb.Cols)
+	ri, ci := index(tb.Rows), index(tb.Cols)
+	groups := make([][][]*Trial, len(tb.Rows))
+	for i := range groups {
+		groups[i] = make([][]*Trial, len(tb.Cols))
+	}
+	for _, t := range trials {
+		r, c := ri[t.Field(q.Rows)], ci[t.Field(q.Cols)]
+		groups[r][c] = append(groups[r][c], t)
+	}
+	tb.Cells = make([][]*Cell, len(tb.Rows))
+	over := map[string]bool{}
+	for r := range groups {
+		tb.Cells[r] = make([]*Cell, len(tb.Cols))
+		for c, g := range groups[r] {
+			if len(g) > 0 {
+				tb.Cells[r][c] = aggregate(g, q.Metric)
+				for _, f := range varying(g, q.Rows, q.Cols) {
+					over[f] = true
+				}
+			}
+		}
+	}
+	for f := range over {
+		tb.Over = append(tb.Over, f)
+	}
+	sort.Strings(tb.Over)
+	tb.ColBaseline = make([]float64, len(tb.Cols))
+	for c := range tb.Cols {
+		b := math.NaN()
+		for r := range tb.Rows {
+			cell := tb.Cells[r][c]
+			if cell == nil {
+				continue
+			}
+			switch {
+			case math.IsNaN(cell.Baseline):
+				b = math.NaN()
+			case math.IsNaN(b) || b == cell.Baseline:
+				b = cell.Baseline
+			default:
+				b = math.NaN()
+			}
+			if math.IsNaN(b) {
+				break
+			}
+		}
+		tb.ColBaseline[c] = b
+	}
+	return tb
+}
+
+func index(vs []string) map[string]int {
+	m := make(map[string]int, len(vs))
+	for i, v := range vs {
+		m[v] = i
+	}
+	return m
+}
+
+// varying returns the fields other than seed, rows and cols whose values differ in g.
+func varying(g []*Trial, rows, cols string) []string {
+	var out []string
+	for k := range g[0].Config {
+		if k == "seed" || k == rows || k == cols {
+			continue
+		}
+		for _, t := range g[1:] {
+			if t.Field(k) != g[0].Field(k) {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// metricOf returns a trial's value of the metric, if it has one.
+func metricOf(t *Trial, metric string) (float64, bool) {
+	r := t.Result
+	if r == nil {
+		return 0, false
+	}
+	switch metric {
+	case TestLoss:
+		if r.TestLoss != nil {
+			return *r.TestLoss, true
+		}
+	case TestMetric:
+		if r.TestMetric != nil {
+			return *r.TestMetric, true
+		}
+	case StepsToSolve:
+		if r.SolvedAtStep != nil {
+			return float64(*r.SolvedAtStep), true
+		}
+	case BestTestLoss:
+		if r.Status == Diverged || r.Status == Failed {
+			return 0, false
+		}
+		best, ok := math.Inf(1), false
+		for _, p := range t.Curve {
+			if !math.IsNaN(p.TestLoss) && p.TestLoss < best {
+				best, ok = p.TestLoss, true
+			}
+		}
+		return best, ok
+	}
+	return 0, false
+}
+
+// baselineOf is the task's memoryless baseline loss for the trial's T.
+func baselineOf(t *Trial) float64 {
+	if t.Result != nil && t.Result.Baseline > 0 {
+		return t.Result.Baseline
+	}
+	task, err := datasets.Lookup(t.Field("task"))
+	if err != nil {
+		return math.NaN()
+	}
+	T, err := strconv.Atoi(t.Field("T"))
+	if err != nil || T < task.MinT() {
+		return math.NaN()
+	}
+	return task.Baseline(T)
+}
+
+func aggregate(g []*Trial, metric string) *Cell {
+	c := &Cell{States: map[string]int{}, N: len(g), Baseline: baselineOf(g[0])}
+	for _, t := range g {
+		c.States[t.State]++
+		if v, ok := metricOf(t, metric); ok {
+			c.Values = append(c.Values, v)
+		}
+		if b := baselineOf(t); b != c.Baseline {
+			c.Baseline = math.NaN()
+		}
+	}
+	c.Mean, c.SD, c.Median, c.Min, c.Max = Summarize(c.Values)
+	return c
+}
+
+// Summarize returns the mean, sample standard deviation (n−1), median, minimum and
+// maximum of vs; NaN where undefined (all of them for no values, the SD for one).
+func Summarize(vs []float64) (mean, sd, median, lo, hi float64) {
+	n := len(vs)
+	if n == 0 {
+		nan := math.NaN()
+		return nan, nan, nan, nan, nan
+	}
+	s := append([]float64(nil), vs...)
+	sort.Float64s(s)
+	for _, v := range s {
+		mean += v
+	}
+	mean /= float64(n)
+	sd = math.NaN()
+	if n > 1 {
+		ss := 0.0
+		for _, v := range s {
+			ss += (v - mean) * (v - mean)
+		}
+		sd = math.Sqrt(ss / float64(n-1))
+	}
+	median = s[n/2]
+	if n%2 == 0 {
+		median = (s[n/2-1] + s[n/2]) / 2
+	}
+	return mean, sd, median, s[0], s[n-1]
+}
+
+// Longest is one line of the summary "longest T solved in ≥ k of n seeds".
+type Longest struct {
+	Row    string // the row's value, e.g. the cell name
+	Col    string // the largest column value solved often enough ("" if none)
+	Solved int    // trials solved in that column
+	Of     int    // trials in that column
+}
+
+// LongestSolved returns, for each row of t, the largest column value (T by default) whose
+// trials were solved at least k times (k ≤ 0: all of them).
+func (t *Table) LongestSolved(k int) []Longest {
+	out := make([]Longest, len(t.Rows))
+	for r, row := range t.Rows {
+		out[r].Row = row
+		for c, col := range t.Cols {
+			cell := t.Cells[r][c]
+			if cell == nil {
+				continue
+			}
+			need := k
+			if need <= 0 || need > cell.N {
+				need = cell.N
+			}
+			if s := cell.Count(Solved); s >= need && s > 0 {
+				out[r].Col, out[r].Solved, out[r].Of = col, s, cell.N
+			}
+		}
+	}
+	return out
+}
+
+// Text renders a cell for a table: "mean ± sd" or "median [min–max]" with 3 significant
+// digits, followed by how many trials have a value when that is not all of them, e.g.
+// "0.0123 ± 0.004 (2/3, 1 diverged)". A cell without values shows its trials' states
+// instead, so diverged, failed, running and missing entries never look like numbers; a
+// nil cell is "·" (no such trial).
+func (c *Cell) Text(agg string) string {
+	if c == nil {
+		return "·"
+	}
+	var notes []string
+	for _, s := range []string{Diverged, Failed, Running, Incomplete, Missing} {
+		if n := c.Count(s); n > 0 {
+			notes = append(notes, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	if len(c.Values) == 0 {
+		if len(notes) == 0 {
+			return "—" // finished, but the metric is undefined (e.g. never solved)
+		}
+		return strings.Join(notes, ", ")
+	}
+	var s string
+	switch {
+	case agg == Median:
+		s = fmt.Sprintf("%s [%s–%s]", num(c.Median), num(c.Min), num(c.Max))
+		if len(c.Values) == 1 {
+			s = num(c.Median)
+		}
+	case len(c.Values) == 1:
+		s = num(c.Mean)
+	default:
+		s = fmt.Sprintf("%s ± %s", num(c.Mean), num(c.SD))
+	}
+	if len(c.Values) < c.N {
+		s += fmt.Sprintf(" (%d/%d", len(c.Values), c.N)
+		if len(notes) > 0 {
+			s += ", " + strings.Join(notes, ", ")
+		}
+		s += ")"
+	}
+	return s
+}
+
+// num formats a value with 3 significant digits.
+func num(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }

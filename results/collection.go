@@ -1,0 +1,303 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+)
+
+// TrialsFile lists a sweep's trials, written by the sweep executor: the resolved spec.
+const TrialsFile = "trials.json"
+
+// SpecFile is the copy of the sweep's specification, as the user wrote it.
+const SpecFile = "spec.yaml"
+
+// TrialList is the content of trials.json: every trial of the sweep, in order.
+type TrialList struct {
+	Name   string        `json:"name"`
+	Trials []ListedTrial `json:"trials"`
+	Axes   []string      `json:"axes"` // the fields that vary across the sweep
+}
+
+// ListedTrial is one entry of trials.json.
+type ListedTrial struct {
+	ID     string          `json:"id"`
+	Config json.RawMessage `json:"config"`
+}
+
+// Trial states: a finished trial's state is its result status.
+const (
+	Running    = "running"    // unfinished, and a process holds its lock
+	Incomplete = "incomplete" // unfinished and nobody running it: interrupted or crashed
+	Missing    = "missing"    // listed in trials.json but never started
+)
+
+// Trial is one trial of a collection.
+type Trial struct {
+	ID     string
+	Dir    string         // its directory ("" when missing)
+	Sweep  string         // the sweep directory it belongs to
+	Config map[string]any // config.json; numbers are json.Number
+	Result *Result        // nil unless finished
+	Curve  []Point        // nil when there is none yet
+	State  string         // a result status, Running, Incomplete or Missing
+}
+
+// Field returns the value of a configuration field as text ("" when absent).
+func (t *Trial) Field(name string) string {
+	v, ok := t.Config[name]
+	if !ok || v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// Sweep describes one loaded sweep directory.
+type Sweep struct {
+	Dir  string
+	Name string
+	Spec string   // spec.yaml as written ("" if absent)
+	Axes []string // varying fields, from trials.json
+}
+
+// Problem is something in the store that could not be used; the rest is still reported.
+type Problem struct {
+	Path string
+	Msg  string
+}
+
+func (p Problem) String() string { return p.Path + ": " + p.Msg }
+
+// Collection is the trials of one or more sweep directories, merged.
+type Collection struct {
+	Sweeps   []Sweep
+	Trials   []*Trial
+	Problems []Problem
+}
+
+// ErrNotSweep is returned by [Load] for a directory that holds no sweep.
+var ErrNotSweep = errors.New("not a sweep directory (no trials.json, spec.yaml or trial directories)")
+
+// Load reads sweep directories (shards of one sweep, or different sweeps) into one
+// collection. A trial found twice with identical files (wall-clock fields aside) counts
+// once; with different files it is kept once and reported as a conflict in Problems.
+// Unreadable or partial trial files are reported in Problems and the trial is skipped or
+// counted as unfinished. Load fails only when a directory cannot be read at all or holds
+// no sweep.
+func Load(dirs ...string) (*Collection, error) {
+	c := &Collection{}
+	byID := map[string]*Trial{}
+	for _, dir := range dirs {
+		if err := c.loadSweep(dir, byID); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Collection) problem(path, format string, a ...any) {
+	c.Problems = append(c.Problems, Problem{path, fmt.Sprintf(format, a...)})
+}
+
+func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("read sweep: %w", err)
+	}
+	sw := Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir))}
+	if b, err := os.ReadFile(filepath.Join(dir, SpecFile)); err == nil {
+		sw.Spec = string(b)
+	}
+	var list TrialList
+	listed := map[string]bool{}
+	hasList := false
+	if err := ReadJSON(filepath.Join(dir, TrialsFile), &list); err == nil {
+		hasList = true
+		if list.Name != "" {
+			sw.Name = list.Name
+		}
+		sw.Axes = list.Axes
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		c.problem(filepath.Join(dir, TrialsFile), "%v", err)
+	}
+	var trialDirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			if _, err := os.Stat(filepath.Join(dir, e.Name(), ConfigFile)); err == nil {
+				trialDirs = append(trialDirs, e.Name())
+			}
+		}
+	}
+	if !hasList && sw.Spec == "" && len(trialDirs) == 0 {
+		return fmt.Errorf("%s: %w", dir, ErrNotSweep)
+	}
+	c.Sweeps = append(c.Sweeps, sw)
+
+	add := func(t *Trial) {
+		if prev, ok := byID[t.ID]; ok {
+			if prev.State == Missing && t.State != Missing {
+				*prev = *t
+			} else if t.State != Missing && prev.State != Missing && !sameTrial(prev.Dir, t.Dir) {
+				c.problem(t.Dir, "conflict: trial %s also in %s with different results; kept the first", t.ID, prev.Dir)
+			}
+			return
+		}
+		byID[t.ID] = t
+		c.Trials = append(c.Trials, t)
+	}
+	// Listed trials first, in the sweep's order; then trials no longer in the spec.
+	present := map[string]bool{}
+	for _, name := range trialDirs {
+		present[name] = true
+	}
+	for _, lt := range list.Trials {
+		listed[lt.ID] = true
+		if present[lt.ID] {
+			if t := c.loadTrial(filepath.Join(dir, lt.ID), dir); t != nil {
+				add(t)
+			}
+			continue
+		}
+		cfg, err := decodeConfig(lt.Config)
+		if err != nil {
+			c.problem(filepath.Join(dir, TrialsFile), "trial %s: %v", lt.ID, err)
+			continue
+		}
+		add(&Trial{ID: lt.ID, Sweep: dir, Config: cfg, State: Missing})
+	}
+	for _, name := range trialDirs {
+		if !listed[name] {
+			if t := c.loadTrial(filepath.Join(dir, name), dir); t != nil {
+				add(t)
+			}
+		}
+	}
+	return nil
+}
+
+func decodeConfig(b []byte) (map[string]any, error) {
+	m := map[string]any{}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// loadTrial reads one trial directory; problems are recorded and a trial whose config
+// cannot be read is skipped.
+func (c *Collection) loadTrial(dir, sweep string) *Trial {
+	b, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		c.problem(filepath.Join(dir, ConfigFile), "%v", err)
+		return nil
+	}
+	cfg, err := decodeConfig(b)
+	if err != nil {
+		c.problem(filepath.Join(dir, ConfigFile), "corrupt: %v", err)
+		return nil
+	}
+	t := &Trial{ID: filepath.Base(dir), Dir: dir, Sweep: sweep, Config: cfg}
+	if pts, err := ReadCurve(dir); err == nil {
+		t.Curve = pts
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		c.problem(filepath.Join(dir, CurveFile), "%v", err)
+	}
+	res, err := ReadResult(dir)
+	switch {
+	case err == nil:
+		t.Result, t.State = res, res.Status
+	case errors.Is(err, fs.ErrNotExist):
+		t.State = Incomplete
+		if locked(dir) {
+			t.State = Running
+		}
+	default:
+		c.problem(filepath.Join(dir, ResultFile), "%v", err)
+		t.State = Incomplete
+	}
+	return t
+}
+
+// locked reports whether a process holds the trial's lock (it is running).
+func locked(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, ".lock"))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
+}
+
+// sameTrial compares the files of two copies of a trial, wall-clock fields aside.
+func sameTrial(a, b string) bool {
+	for _, f := range []string{ConfigFile, CurveFile, ResultFile} {
+		x, errx := os.ReadFile(filepath.Join(a, f))
+		y, erry := os.ReadFile(filepath.Join(b, f))
+		if errx != nil || erry != nil {
+			if (errx == nil) != (erry == nil) {
+				return false
+			}
+			continue
+		}
+		x, errx = StripWallClock(f, x)
+		y, erry = StripWallClock(f, y)
+		if errx != nil || erry != nil || !bytes.Equal(x, y) {
+			return false
+		}
+	}
+	return true
+}
+
+// Values returns the distinct values of a field over the trials, sorted: numerically when
+// all are numbers, else as text.
+func (c *Collection) Values(field string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range c.Trials {
+		v := t.Field(field)
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	SortValues(out)
+	return out
+}
+
+// SortValues sorts field values numerically when all parse as numbers, else as text.
+func SortValues(vs []string) {
+	nums := make([]float64, len(vs))
+	numeric := true
+	for i, v := range vs {
+		if _, err := fmt.Sscan(v, &nums[i]); err != nil {
+			numeric = false
+			break
+		}
+	}
+	if numeric {
+		idx := make([]int, len(vs))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return nums[idx[a]] < nums[idx[b]] })
+		sorted := make([]string, len(vs))
+		for i, j := range idx {
+			sorted[i] = vs[j]
+		}
+		copy(vs, sorted)
+		return
+	}
+	sort.Strings(vs)
+}
