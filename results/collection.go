@@ -87,16 +87,24 @@ var ErrNotSweep = errors.New("not a sweep directory (no trials.json, spec.yaml o
 // Load reads sweep directories (shards of one sweep, or different sweeps) into one
 // collection. A trial found twice with identical files (wall-clock fields aside) counts
 // once; with different files it is kept once and reported as a conflict in Problems.
-// Unreadable or partial trial files are reported in Problems and the trial is skipped or
-// counted as unfinished. Load fails only when a directory cannot be read at all or holds
-// no sweep.
+// Unreadable or partial trial files, and directories that are not sweeps, are reported in
+// Problems and skipped (or the trial counted as unfinished). Load fails only when no
+// directory holds a sweep; the error then names each directory and what is wrong with it.
 func Load(dirs ...string) (*Collection, error) {
 	c := &Collection{}
 	byID := map[string]*Trial{}
+	var errs []error
 	for _, dir := range dirs {
 		if err := c.loadSweep(dir, byID); err != nil {
-			return nil, err
+			errs = append(errs, err)
+			c.problem(dir, "%v", err)
 		}
+	}
+	if len(c.Sweeps) == 0 {
+		if len(errs) == 0 {
+			return nil, errors.New("no sweep directory given")
+		}
+		return nil, errors.Join(errs...)
 	}
 	return c, nil
 }
@@ -108,7 +116,7 @@ func (c *Collection) problem(path, format string, a ...any) {
 func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("read sweep: %w", err)
+		return fmt.Errorf("%s: cannot read sweep: %w", dir, err)
 	}
 	sw := Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir))}
 	if b, err := os.ReadFile(filepath.Join(dir, SpecFile)); err == nil {

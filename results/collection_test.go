@@ -120,3 +120,11 @@ func copyDir(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+func TestLoadSkipsNonSweep(t *testing.T) {
+	empty := t.TempDir()
+	c, err := Load(fixture, empty)
+	if err != nil || len(c.Sweeps) != 1 || len(c.Problems) != 1 || !strings.Contains(c.Problems[0].Msg, "not a sweep") {
+		t.Fatalf("%v, problems %v", err, c.Problems)
+	}
+}

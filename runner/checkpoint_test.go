@@ -20,7 +20,7 @@ func resumeConfig() Config {
 // sameTrialFiles compares two trial directories file by file, wall-clock fields aside.
 func sameTrialFiles(t *testing.T, a, b string) {
 	t.Helper()
-	for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile} {
+	for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile, results.GradFlowFile} {
 		x, err := os.ReadFile(filepath.Join(a, f))
 		if err != nil {
 			t.Fatal(err)

@@ -62,6 +62,7 @@ type trial struct {
 	opt   *optimizer
 	clip  Clip
 	test  *datasets.Batch
+	diag  *datasets.Batch // fixed batch for the gradient-flow record
 	dir   string
 	now   func() time.Time
 	start time.Time
@@ -94,7 +95,7 @@ func newTrial(cfg Config) (*trial, error) {
 		return nil, err
 	}
 	return &trial{cfg: cfg, task: task, net: net, opt: newOptimizer(cfg, net.Params), clip: clip, test: test,
-		st: &state{Version: checkpointVersion, ID: cfg.ID()}}, nil
+		diag: test.Slice(0, min(cfg.Batch, test.Size)), st: &state{Version: checkpointVersion, ID: cfg.ID()}}, nil
 }
 
 // evaluate returns the loss and metric on the held-out set.
@@ -236,6 +237,9 @@ func (tr *trial) restore(st *state) error {
 	tr.opt.t, tr.opt.m, tr.opt.v = st.OptT, st.OptM, st.OptV
 	tr.st = st
 	// Rows written after the checkpoint belong to steps that will be run again.
+	if err := results.TruncateGradFlow(tr.dir, st.Step); err != nil {
+		return err
+	}
 	return results.WriteCurve(tr.dir, st.Curve)
 }
 
@@ -256,6 +260,9 @@ func (tr *trial) record(step int, res *results.Result, progress func(Progress)) 
 	}
 	st.SumLoss, st.SumNorm, st.NClipped, st.NWindow = 0, 0, 0, 0
 	if p.TestLoss, p.TestMetric, err = tr.evaluate(); err != nil {
+		return true, err
+	}
+	if err := tr.recordGradFlow(step); err != nil {
 		return true, err
 	}
 	p.Seconds = tr.seconds()
@@ -374,6 +381,19 @@ func (tr *trial) finish(res *results.Result) (*results.Result, error) {
 	}
 	os.Remove(filepath.Join(tr.dir, CheckpointFile))
 	return res, nil
+}
+
+// recordGradFlow appends ‖∂C/∂h_t‖ for every t of the diagnostic batch at this step.
+func (tr *trial) recordGradFlow(step int) error {
+	g, err := tr.net.Backprop(tr.diag, nil)
+	if err != nil {
+		return fmt.Errorf("gradient flow: %w", err)
+	}
+	rows := make([]results.FlowPoint, len(g.HNorm))
+	for t, n := range g.HNorm {
+		rows[t] = results.FlowPoint{Step: step, T: t, Lag: len(g.HNorm) - 1 - t, Norm: n}
+	}
+	return results.AppendGradFlow(tr.dir, rows)
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

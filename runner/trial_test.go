@@ -57,7 +57,7 @@ func TestDeterministic(t *testing.T) {
 				}
 				dirs[i] = filepath.Join(out, cfg.ID())
 			}
-			for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile} {
+			for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile, results.GradFlowFile} {
 				a, err := os.ReadFile(filepath.Join(dirs[0], f))
 				if err != nil {
 					t.Fatal(err)

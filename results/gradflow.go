@@ -1,0 +1,116 @@
+package results
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// GradFlowFile holds a trial's gradient-flow record: at initialisation and at every
+// evaluation, ‖∂C/∂h_t‖ for every time step t of a fixed diagnostic batch.
+const GradFlowFile = "gradflow.csv"
+
+// GradFlowHeader is the header row of gradflow.csv.
+var GradFlowHeader = []string{"step", "t", "lag", "norm"}
+
+// FlowPoint is one row of gradflow.csv: at training step Step, the gradient of the loss
+// with respect to the hidden state after input t has norm Norm; Lag = L−1−t is how many
+// steps before the end of the sequence that state is (for the adding problem, whose loss
+// sits at the last step, the distance the gradient has travelled).
+type FlowPoint struct {
+	Step, T, Lag int
+	Norm         float64
+}
+
+// EncodeGradFlow renders rows of gradflow.csv, with the header when header is true.
+func EncodeGradFlow(rows []FlowPoint, header bool) []byte {
+	var b bytes.Buffer
+	if header {
+		b.WriteString(strings.Join(GradFlowHeader, ",") + "\n")
+	}
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%d,%d,%d,%s\n", r.Step, r.T, r.Lag, formatFloat(r.Norm))
+	}
+	return b.Bytes()
+}
+
+// AppendGradFlow appends rows to dir/gradflow.csv (creating it with its header). A crash
+// can leave a partial last line, which [ReadGradFlow] ignores and [TruncateGradFlow]
+// removes.
+func AppendGradFlow(dir string, rows []FlowPoint) error {
+	path := filepath.Join(dir, GradFlowFile)
+	_, err := os.Stat(path)
+	fresh := errors.Is(err, fs.ErrNotExist)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("append %s: %w", path, err)
+	}
+	if _, err := f.Write(EncodeGradFlow(rows, fresh)); err != nil {
+		f.Close()
+		return fmt.Errorf("append %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// ReadGradFlow reads dir/gradflow.csv; a missing file gives no rows and no error.
+func ReadGradFlow(dir string) ([]FlowPoint, error) {
+	path := filepath.Join(dir, GradFlowFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	text := string(b)
+	if i := strings.LastIndexByte(text, '\n'); i != len(text)-1 {
+		text = text[:i+1] // a partial last line from an interrupted append
+	}
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) == 0 || lines[0] != strings.Join(GradFlowHeader, ",") {
+		return nil, fmt.Errorf("%s: missing header %q", path, strings.Join(GradFlowHeader, ","))
+	}
+	out := make([]FlowPoint, 0, len(lines)-1)
+	for i, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("%s:%d: want 4 fields", path, i+2)
+		}
+		var p FlowPoint
+		var e1, e2, e3, e4 error
+		p.Step, e1 = strconv.Atoi(f[0])
+		p.T, e2 = strconv.Atoi(f[1])
+		p.Lag, e3 = strconv.Atoi(f[2])
+		p.Norm = math.NaN()
+		if f[3] != "" {
+			p.Norm, e4 = strconv.ParseFloat(f[3], 64)
+		}
+		if err := errors.Join(e1, e2, e3, e4); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, i+2, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// TruncateGradFlow keeps only the rows up to and including step (atomically), so that a
+// resumed trial can append what it records again.
+func TruncateGradFlow(dir string, step int) error {
+	rows, err := ReadGradFlow(dir)
+	if err != nil {
+		return err
+	}
+	keep := rows[:0]
+	for _, r := range rows {
+		if r.Step <= step {
+			keep = append(keep, r)
+		}
+	}
+	return WriteFileAtomic(filepath.Join(dir, GradFlowFile), EncodeGradFlow(keep, true))
+}
