@@ -130,11 +130,22 @@ func (c *Collection) Tables(q Query) ([]*Table, error) {
 
 func (q Query) keeps(t *Trial) bool {
 	for k, v := range q.Where {
-		if t.Field(k) != v {
+		if !sameValue(t.Field(k), v) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameValue compares field values as numbers when both are numbers (so lr=0.020 matches
+// 0.02), else as text.
+func sameValue(a, b string) bool {
+	x, errx := strconv.ParseFloat(a, 64)
+	y, erry := strconv.ParseFloat(b, 64)
+	if errx == nil && erry == nil {
+		return x == y
+	}
+	return a == b
 }
 
 func (c *Collection) fields() []string {
@@ -240,8 +251,14 @@ func index(vs []string) map[string]int {
 
 // varying returns the fields other than seed, rows and cols whose values differ in g.
 func varying(g []*Trial, rows, cols string) []string {
+	keys := map[string]bool{}
+	for _, t := range g {
+		for k := range t.Config {
+			keys[k] = true
+		}
+	}
 	var out []string
-	for k := range g[0].Config {
+	for k := range keys {
 		if k == "seed" || k == rows || k == cols {
 			continue
 		}
@@ -358,7 +375,8 @@ type Longest struct {
 }
 
 // LongestSolved returns, for each row of t, the largest column value (T by default) whose
-// trials were solved at least k times (k ≤ 0: all of them).
+// trials were solved at least k times (k ≤ 0, or more than a cell has: all of its trials).
+// It is the largest such column, not the end of an unbroken run from the smallest.
 func (t *Table) LongestSolved(k int) []Longest {
 	out := make([]Longest, len(t.Rows))
 	for r, row := range t.Rows {
@@ -423,5 +441,11 @@ func (c *Cell) Text(agg string) string {
 	return s
 }
 
-// num formats a value with 3 significant digits.
-func num(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
+// num formats a value with 3 significant digits, and whole numbers up to a million (step
+// counts) in full.
+func num(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e6 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}

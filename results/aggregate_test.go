@@ -54,3 +54,11 @@ func TestCellText(t *testing.T) {
 		}
 	}
 }
+
+func TestWhereComparesNumbers(t *testing.T) {
+	c, _ := Load(fixture)
+	tables, err := c.Tables(Query{Where: map[string]string{"lr": "0.020", "task": "adding"}})
+	if err != nil || len(tables) != 1 {
+		t.Fatalf("%v, %d tables", err, len(tables))
+	}
+}
