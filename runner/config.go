@@ -41,6 +41,10 @@ type Config struct {
 	ForgetBias float64 `json:"forget_bias"` // initial forget-gate bias (cells with one)
 	KeepGoing  bool    `json:"keep_going"`  // train the whole budget even once solved
 
+	// Params, when > 0, is a parameter budget: Hidden becomes the largest hidden size whose
+	// network (cell and readout) has at most Params trainable parameters (see [Config.Resolve]).
+	Params int `json:"params,omitempty"`
+
 	// SolveLoss and SolveMetric, when set, replace the task's solve criterion: the trial
 	// is solved when test loss ≤ SolveLoss and test metric ≥ SolveMetric (each if set).
 	SolveLoss   *float64 `json:"solve_loss,omitempty"`
@@ -157,6 +161,69 @@ func (c Config) Validate() error {
 		return &ConfigError{"solve_metric", *c.SolveMetric, "a finite number"}
 	}
 	return nil
+}
+
+// Resolve applies the parameter budget, if any: it sets Hidden to the largest hidden size
+// whose network fits in Params parameters. Trial ids are computed from resolved configs.
+func (c Config) Resolve() (Config, error) {
+	if c.Params == 0 {
+		return c, nil
+	}
+	if c.Params < 0 {
+		return c, &ConfigError{"params", c.Params, "a parameter budget ≥ 1 (or 0 for none)"}
+	}
+	h, err := HiddenForBudget(c.Cell, c.Task, c.Params)
+	if err != nil {
+		return c, err
+	}
+	c.Hidden = h
+	return c, nil
+}
+
+// NetworkParams is the number of trainable parameters of a cell with a readout for task,
+// at hidden size h.
+func NetworkParams(cell, task string, h int) (int, error) {
+	t, err := datasets.Lookup(task)
+	if err != nil {
+		return 0, &ConfigError{"task", strconv.Quote(task), "one of " + strings.Join(datasets.Names(), ", ")}
+	}
+	c, err := models.New(cell, models.Config{In: t.InDim(), Hidden: h})
+	if err != nil {
+		return 0, &ConfigError{"cell", strconv.Quote(cell), "one of " + strings.Join(models.Names(), ", ")}
+	}
+	return models.CountParams(c.Params()) + models.CountParams(models.ReadoutParams(h, t.OutDim())), nil
+}
+
+// HiddenForBudget returns the largest hidden size whose network has at most budget
+// parameters.
+func HiddenForBudget(cell, task string, budget int) (int, error) {
+	fits := func(h int) (bool, error) {
+		n, err := NetworkParams(cell, task, h)
+		return n <= budget, err
+	}
+	if ok, err := fits(1); err != nil {
+		return 0, err
+	} else if !ok {
+		n, _ := NetworkParams(cell, task, 1)
+		return 0, &ConfigError{"params", budget, fmt.Sprintf("at least %d, the size of a %s with one hidden unit on %s", n, cell, task)}
+	}
+	lo, hi := 1, 2 // parameter counts grow with h: find the last h that fits
+	for {
+		ok, _ := fits(hi)
+		if !ok {
+			break
+		}
+		lo, hi = hi, hi*2
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if ok, _ := fits(mid); ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
 }
 
 // Canonical returns the config as canonical JSON: fixed key order, shortest exact numbers.

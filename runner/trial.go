@@ -77,6 +77,13 @@ func newTrial(cfg Config) (*trial, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Params > 0 {
+		if h, err := HiddenForBudget(cfg.Cell, cfg.Task, cfg.Params); err != nil {
+			return nil, err
+		} else if h != cfg.Hidden {
+			return nil, &ConfigError{"hidden", cfg.Hidden, fmt.Sprintf("%d, the largest size within params %d (resolve the config first)", h, cfg.Params)}
+		}
+	}
 	task, err := datasets.Lookup(cfg.Task)
 	if err != nil {
 		return nil, err

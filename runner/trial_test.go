@@ -202,3 +202,41 @@ func TestSolveOverride(t *testing.T) {
 		t.Fatal("override does not change the id")
 	}
 }
+
+// TestParameterBudget: each cell gets the largest hidden size within the budget.
+func TestParameterBudget(t *testing.T) {
+	for _, tc := range []struct {
+		cell   string
+		budget int
+		want   int
+	}{
+		// adding: D=2, K=1; readout H+1. rnn: H(2+H)+H + H+1 = H²+4H+1 ≤ 16000 → H=124.
+		{"rnn", 16000, 124},
+		// lstm: 4H(2+H)+4H + H+1 = 4H²+13H+1 ≤ 16000 → H=61.
+		{"lstm", 16000, 61},
+		// gru: 3H²+9H+1+H ≤ 16000 → H=71.
+		{"gru", 16000, 71},
+	} {
+		h, err := HiddenForBudget(tc.cell, "adding", tc.budget)
+		if err != nil || h != tc.want {
+			t.Errorf("%s within %d: H=%d, %v; want %d", tc.cell, tc.budget, h, err, tc.want)
+		}
+		n, _ := NetworkParams(tc.cell, "adding", h)
+		n1, _ := NetworkParams(tc.cell, "adding", h+1)
+		if n > tc.budget || n1 <= tc.budget {
+			t.Errorf("%s: %d params at H=%d, %d at H+1: not the largest fit", tc.cell, n, h, n1)
+		}
+	}
+	if _, err := HiddenForBudget("lstm", "adding", 10); err == nil {
+		t.Error("budget below one unit accepted")
+	}
+	c := DefaultConfig()
+	c.Params = 16000
+	r, err := c.Resolve()
+	if err != nil || r.Hidden != 61 || r.ID() == c.ID() {
+		t.Fatalf("resolved %+v, %v", r, err)
+	}
+	if _, err := newTrial(c); err == nil {
+		t.Error("unresolved budget config accepted")
+	}
+}
