@@ -64,8 +64,8 @@ func (e *SpecError) Unwrap() []error {
 }
 
 // Spec is a parsed sweep specification: a set of trials given by fixed values, a grid of
-// axes and random search over [Config] fields. See [ParseSpec] for the format and
-// [Spec.Expand] for the trials.
+// axes (or a list of sub-grids) and random search over [Config] fields. See [ParseSpec]
+// for the format and [Spec.Expand] for the trials.
 type Spec struct {
 	Name        string // the spec's name: its name key, or the default given to ParseSpec
 	Description string // one line saying what the sweep is for
@@ -73,11 +73,18 @@ type Spec struct {
 	Source      string // the source given to ParseSpec, used in errors
 
 	settings []specSetting     // budget, solve and fixed values
-	axes     []specAxis        // grid axes, in Config field order
+	grids    []specGrid        // the grid mapping, or the sub-grids of a grid list, in order
 	params   []specParam       // random-search parameters, in Config field order
 	draw     []int             // indices into params in field-name order: the sampling order
 	n        int               // random samples; 0 without random search
-	origins  map[string]origin // Config field name → where the spec sets it
+	origins  map[string]origin // Config field name → where budget, solve, fixed, random or the grid mapping set it
+}
+
+// specGrid is the grid mapping or one sub-grid of a grid list: its trials are the
+// cartesian product of its axes.
+type specGrid struct {
+	axes    []specAxis        // in Config field order
+	origins map[string]origin // Config field name → its axis
 }
 
 // specField is a Config field that a spec can set, addressed by its JSON key.
@@ -91,8 +98,9 @@ type specField struct {
 
 // origin is where a spec sets a field.
 type origin struct {
-	path string // e.g. "grid.T"
-	line int
+	path  string // e.g. "grid.T"
+	line  int
+	param bool // set by random.params
 }
 
 type specSetting struct {
@@ -192,6 +200,10 @@ func (f *specField) kindName() string {
 //	grid:                       # optional: Config field → non-empty list; trials = cartesian product
 //	  cell: [rnn, lstm]
 //	  T: [10, 20]
+//	# or a list of such mappings (sub-grids); trials = those of each sub-grid in turn:
+//	# grid:
+//	#   - {task: [adding], T: [10, 20, 40], cell: [rnn, lstm]}
+//	#   - {task: [copy], T: [5, 10], cell: [rnn, lstm], steps: [1000]}
 //	random:                     # optional: n samples, each combined with every grid point
 //	  n: 4
 //	  params:
@@ -209,10 +221,16 @@ func (f *specField) kindName() string {
 //	  test_metric: 0.99         # Config.solve_metric
 //
 // A spec needs grid axes or random search or both; random.n is at most
-// [MaxRandomSamples] and the spec at most [MaxSpecSize] bytes. YAML anchors and aliases
-// may be used; merge keys (<<) may not. Each field may be set in one place only. Unknown keys, values of the wrong type, empty lists, repeated grid values and
-// invalid ranges are errors; every error is a *[SpecError] giving the line, and wraps
-// [ErrSpec]. Whether the resulting configs are valid is checked by [Spec.Expand].
+// [MaxRandomSamples], the grid has at most 2²⁰ values in all (an alias counts each time
+// it is used) and the spec at most [MaxSpecSize] bytes. YAML anchors and aliases
+// may be used; merge keys (<<) may not. Each field may be set in one place only, with one
+// exception: an axis of a sub-grid may also be set by budget, solve or fixed, and then
+// overrides it for that sub-grid's trials (e.g. a smaller steps budget for one task).
+// Sub-grids may share axes; a sub-grid axis may not be a random-search param. Unknown
+// keys, values of the wrong type, empty lists, an empty grid or sub-grid, repeated grid
+// values and invalid ranges are errors; every error is a *[SpecError] giving the line
+// and a path such as grid.T, or grid[1].T in a sub-grid, and wraps [ErrSpec]. Whether
+// the resulting configs are valid is checked by [Spec.Expand].
 func ParseSpec(source, name string, data []byte) (spec *Spec, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -222,7 +240,7 @@ func ParseSpec(source, name string, data []byte) (spec *Spec, err error) {
 	if len(data) > MaxSpecSize {
 		return nil, &SpecError{Source: source, Msg: fmt.Sprintf("the spec is %d bytes, more than the limit of %d (1 MiB)", len(data), MaxSpecSize)}
 	}
-	p := &specParser{src: source, s: &Spec{Name: name, Source: source, origins: map[string]origin{}}}
+	p := &specParser{src: source, s: &Spec{Name: name, Source: source, origins: map[string]origin{}}, subAxes: map[string]origin{}}
 	if err := p.parse(data); err != nil {
 		return nil, err
 	}
@@ -230,9 +248,11 @@ func ParseSpec(source, name string, data []byte) (spec *Spec, err error) {
 }
 
 type specParser struct {
-	src    string
-	s      *Spec
-	random bool // a random section was given
+	src     string
+	s       *Spec
+	random  bool              // a random section was given
+	subAxes map[string]origin // Config field name → its first axis in the sub-grids of a grid list
+	nvalues int               // grid values decoded so far, counting each use of an alias
 }
 
 func (p *specParser) errf(line int, path, format string, args ...any) error {
@@ -378,14 +398,36 @@ func (p *specParser) field(e entry, path string) (*specField, error) {
 	return nil, p.errf(e.k.Line, join(path, e.key), "unknown field %q%s; the fields are %s", e.key, hint, fieldNames())
 }
 
-// set records that the spec sets field f at path and line; each field may be set once.
-func (p *specParser) set(f *specField, path string, line int) error {
+// set records that budget, solve, fixed, random.params (param) or the grid mapping sets
+// field f at path and line. Each field may be set in one place only; the sub-grids of a
+// grid list are the exception (see setSubAxis).
+func (p *specParser) set(f *specField, path string, line int, param bool) error {
 	if o, dup := p.s.origins[f.name]; dup {
-		return p.errf(line, path, "duplicate axis %s: set at line %d (%s) and line %d (%s); set each field in one place",
-			f.name, o.line, o.path, line, path)
+		return p.duplicate(f, o, path, line)
 	}
-	p.s.origins[f.name] = origin{path, line}
+	if o, dup := p.subAxes[f.name]; dup && param {
+		return p.duplicate(f, o, path, line)
+	}
+	p.s.origins[f.name] = origin{path, line, param}
 	return nil
+}
+
+// setSubAxis records that a sub-grid of a grid list has an axis of field f at path and
+// line. Sub-grids may share axes, and an axis overrides budget, solve and fixed for the
+// sub-grid's own trials; a field of random.params may not be an axis.
+func (p *specParser) setSubAxis(f *specField, path string, line int) error {
+	if o, dup := p.s.origins[f.name]; dup && o.param {
+		return p.duplicate(f, o, path, line)
+	}
+	if _, seen := p.subAxes[f.name]; !seen {
+		p.subAxes[f.name] = origin{path: path, line: line}
+	}
+	return nil
+}
+
+func (p *specParser) duplicate(f *specField, o origin, path string, line int) error {
+	return p.errf(line, path, "duplicate axis %s: set at line %d (%s) and line %d (%s); set each field in one place",
+		f.name, o.line, o.path, line, path)
 }
 
 var specKeys = []string{"name", "description", "seed", "fixed", "grid", "random", "budget", "solve"}
@@ -478,7 +520,6 @@ func (p *specParser) parse(data []byte) error {
 		return p.errf(0, "", "nothing to sweep: add grid axes or random search (for a single trial use 'expctl run trial')")
 	}
 	s := p.s
-	slices.SortFunc(s.axes, func(a, b specAxis) int { return a.f.index - b.f.index })
 	slices.SortFunc(s.params, func(a, b specParam) int { return a.f.index - b.f.index })
 	s.draw = make([]int, len(s.params))
 	for i := range s.draw {
@@ -519,7 +560,7 @@ func (p *specParser) fixed(top entry) error {
 		if err != nil {
 			return err
 		}
-		if err := p.set(f, path, e.k.Line); err != nil {
+		if err := p.set(f, path, e.k.Line, false); err != nil {
 			return err
 		}
 		p.s.settings = append(p.s.settings, specSetting{f, v})
@@ -562,30 +603,92 @@ func (p *specParser) values(n *yaml.Node, path string, f *specField, unique bool
 	return out, nil
 }
 
+// maxGridValues is the most grid values a spec may have in all, counting an alias each
+// time it is used: it bounds the work of parsing a spec that repeats a large sub-grid by
+// alias.
+const maxGridValues = 1 << 20
+
+const gridHint = "a field and a list of values, e.g. T: [10, 20]"
+
+// grid parses the grid: a mapping of axes, or a list of such mappings (sub-grids).
 func (p *specParser) grid(top entry) error {
-	entries, err := p.mapping(top.v, "grid", true)
-	if err != nil {
-		return err
-	}
-	if len(entries) == 0 {
-		return p.errf(top.k.Line, "grid", "empty grid; add at least one axis (a field and a list of values, e.g. T: [10, 20])")
-	}
-	for _, e := range entries {
-		path := "grid." + e.key
-		f, err := p.field(e, "grid")
+	n := deref(top.v)
+	if n.Kind != yaml.SequenceNode {
+		if !isNull(n) && n.Kind != yaml.MappingNode {
+			return p.errf(n.Line, "grid", "want a mapping of fields to lists of values, or a list of such mappings (sub-grids); got %s", describe(n))
+		}
+		entries, err := p.mapping(n, "grid", true)
 		if err != nil {
 			return err
 		}
-		values, err := p.values(e.v, path, f, true)
+		if len(entries) == 0 {
+			return p.errf(top.k.Line, "grid", "empty grid; add at least one axis (%s)", gridHint)
+		}
+		g, err := p.axes(entries, "grid", false)
 		if err != nil {
 			return err
 		}
-		if err := p.set(f, path, e.k.Line); err != nil {
+		p.s.grids = append(p.s.grids, g)
+		return nil
+	}
+	if len(n.Content) == 0 {
+		return p.errf(top.k.Line, "grid", "empty grid; add at least one sub-grid (a mapping of axes, e.g. - {T: [10, 20]})")
+	}
+	for i, item := range n.Content {
+		path := fmt.Sprintf("grid[%d]", i)
+		d := deref(item)
+		if !isNull(d) && d.Kind != yaml.MappingNode {
+			return p.errf(d.Line, path, "want a sub-grid: a mapping of fields to lists of values; got %s", describe(d))
+		}
+		entries, err := p.mapping(d, path, true)
+		if err != nil {
 			return err
 		}
-		p.s.axes = append(p.s.axes, specAxis{f, values})
+		if len(entries) == 0 {
+			line := d.Line
+			if line == 0 {
+				line = top.k.Line
+			}
+			return p.errf(line, path, "empty sub-grid; add at least one axis (%s)", gridHint)
+		}
+		g, err := p.axes(entries, path, true)
+		if err != nil {
+			return err
+		}
+		p.s.grids = append(p.s.grids, g)
 	}
 	return nil
+}
+
+// axes parses the axes of the grid mapping or of a sub-grid (sub) at path.
+func (p *specParser) axes(entries []entry, path string, sub bool) (specGrid, error) {
+	g := specGrid{origins: map[string]origin{}}
+	for _, e := range entries {
+		apath := join(path, e.key)
+		f, err := p.field(e, path)
+		if err != nil {
+			return g, err
+		}
+		values, err := p.values(e.v, apath, f, true)
+		if err != nil {
+			return g, err
+		}
+		if p.nvalues += len(values); p.nvalues > maxGridValues {
+			return g, p.errf(e.k.Line, apath, "the grid has more than %d values in all (an alias counts each time it is used)", maxGridValues)
+		}
+		if sub {
+			err = p.setSubAxis(f, apath, e.k.Line)
+		} else {
+			err = p.set(f, apath, e.k.Line, false)
+		}
+		if err != nil {
+			return g, err
+		}
+		g.origins[f.name] = origin{path: apath, line: e.k.Line}
+		g.axes = append(g.axes, specAxis{f, values})
+	}
+	slices.SortFunc(g.axes, func(a, b specAxis) int { return a.f.index - b.f.index })
+	return g, nil
 }
 
 var distributions = []string{"choice", "uniform", "log_uniform", "int"}
@@ -705,7 +808,7 @@ func (p *specParser) param(e entry) error {
 		}
 		sp.lo, sp.hi = lo, hi
 	}
-	if err := p.set(f, path, e.k.Line); err != nil {
+	if err := p.set(f, path, e.k.Line, true); err != nil {
 		return err
 	}
 	p.s.params = append(p.s.params, sp)
@@ -768,7 +871,7 @@ func (p *specParser) budget(top entry) error {
 		if f == nil {
 			return p.errf(e.k.Line, path, "no such Config field")
 		}
-		if err := p.set(f, path, e.k.Line); err != nil {
+		if err := p.set(f, path, e.k.Line, false); err != nil {
 			return err
 		}
 		p.s.settings = append(p.s.settings, specSetting{f, v})
@@ -799,7 +902,7 @@ func (p *specParser) solve(top entry) error {
 		if err != nil {
 			return err
 		}
-		if err := p.set(f, path, e.k.Line); err != nil {
+		if err := p.set(f, path, e.k.Line, false); err != nil {
 			return err
 		}
 		p.s.settings = append(p.s.settings, specSetting{f, v})
@@ -908,80 +1011,247 @@ func (s *Spec) samples() [][]reflect.Value {
 
 // Expand returns the trials of the sweep in a deterministic order: the grid points, with
 // axes in the order of Config's fields, the last varying fastest and each axis's values
-// in the order written; each grid point is combined with random samples 0..n-1. Each
-// trial is [DefaultConfig] overridden by budget and solve, then fixed, then the grid
-// point, then the random sample. Random sample i draws its params in field-name order
-// from rand.New(rand.NewPCG(s.Seed, i)): uniform lo+(hi-lo)·Float64(), log_uniform
-// exp(U(log lo, log hi)), int lo+IntN(hi-lo+1), choice values[IntN(len)].
+// in the order written; each grid point is combined with random samples 0..n-1. A grid
+// list gives the points of its first sub-grid in that order, then those of the second,
+// and so on. Each trial is [DefaultConfig] overridden by budget and solve, then fixed,
+// then the grid point, then the random sample. Random sample i draws its params in
+// field-name order from rand.New(rand.NewPCG(s.Seed, i)): uniform lo+(hi-lo)·Float64(),
+// log_uniform exp(U(log lo, log hi)), int lo+IntN(hi-lo+1), choice values[IntN(len)].
 //
 // Trials with equal [Config.ID] are kept once, at their first occurrence. Every trial
 // must pass [Config.Validate]; the error for one that does not gives the line of the spec
-// that set the offending field. When there are more than maxTrials trials (counting each
-// distinct trial once) Expand returns an error naming both numbers, before building any; maxTrials ≤ 0 means no limit. Every error wraps [ErrSpec].
+// that set the offending field for that trial. When there are more than maxTrials trials
+// (counting each distinct trial once, also across sub-grids) Expand returns an error
+// naming both numbers, before building any; maxTrials ≤ 0 means no limit. Every error
+// wraps [ErrSpec].
 func (s *Spec) Expand(maxTrials int) (trials []Config, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			trials, err = nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("cannot expand the sweep: %v", r)}
 		}
 	}()
-	points := uint64(1)
-	for _, a := range s.axes {
-		hi, lo := bits.Mul64(points, uint64(len(a.values)))
-		if hi != 0 || lo > math.MaxInt {
+	samples := s.samples()
+	perPoint := uint64(len(samples))
+	grids := s.grids
+	if len(grids) == 0 {
+		grids = []specGrid{{}} // random search only: one empty grid point
+	}
+	// total counts the trials of every sub-grid, a trial repeated in several sub-grids
+	// each time; over says the sum is more than math.MaxInt.
+	var total uint64
+	over := false
+	for _, g := range grids {
+		points, ok := g.points()
+		hi, n := bits.Mul64(points, perPoint)
+		if !ok || hi != 0 || n > math.MaxInt {
+			// The trials of one (sub-)grid are all distinct.
 			return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has more than %d trials", math.MaxInt)}
 		}
-		points = lo
+		if sum, carry := bits.Add64(total, n, 0); carry != 0 || sum > math.MaxInt {
+			over = true
+		} else {
+			total = sum
+		}
 	}
-	samples := s.samples()
-	hi, total := bits.Mul64(points, uint64(len(samples)))
-	if hi != 0 || total > math.MaxInt {
-		return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has more than %d trials", math.MaxInt)}
+	if over && maxTrials <= 0 {
+		return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sub-grids have more than %d trials in all", math.MaxInt)}
 	}
-	if maxTrials > 0 && total > uint64(maxTrials) {
-		return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has %d trials, more than the limit of %d", total, maxTrials)}
+	if maxTrials > 0 && (over || total > uint64(maxTrials)) {
+		if len(grids) == 1 {
+			return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has %d trials, more than the limit of %d", total, maxTrials)}
+		}
+		// Sub-grids may share points: count the distinct ones, exactly up to at least
+		// the limit.
+		limit := uint64(maxTrials) / perPoint
+		exact := max(limit, 1<<16)
+		if n := s.countPoints(exact); n > exact {
+			return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has more than %d trials, more than the limit of %d", exact*perPoint, maxTrials)}
+		} else if n > limit {
+			return nil, &SpecError{Source: s.Source, Msg: fmt.Sprintf("the sweep has %d trials, more than the limit of %d", n*perPoint, maxTrials)}
+		}
+		total = uint64(maxTrials)
 	}
 	trials = make([]Config, 0, min(total, 1<<16))
 	seen := make(map[string]bool, min(total, 1<<16))
-	idx := make([]int, len(s.axes))
-	for {
-		for _, sample := range samples {
-			c := DefaultConfig()
-			for _, st := range s.settings {
-				setField(&c, st.f, st.v)
-			}
-			for i, a := range s.axes {
-				setField(&c, a.f, a.values[idx[i]])
-			}
-			for i, v := range sample {
-				setField(&c, s.params[i].f, v)
-			}
-			if err := c.Validate(); err != nil {
-				return nil, s.configError(err)
-			}
-			if id := c.ID(); !seen[id] {
-				seen[id] = true
-				trials = append(trials, c)
-			}
+	// A point of a sub-grid that an earlier sub-grid has too gives only repeated trials.
+	var keys *pointKeys
+	var points map[string]bool
+	if len(grids) > 1 {
+		keys, points = s.pointKeys(), map[string]bool{}
+	}
+	for gi := range grids {
+		g := &grids[gi]
+		idx := make([]int, len(g.axes))
+		var pos []int
+		if keys != nil {
+			pos = keys.positions(g)
 		}
-		// Advance the grid odometer, the last axis fastest.
-		i := len(idx) - 1
-		for ; i >= 0; i-- {
-			if idx[i]++; idx[i] < len(s.axes[i].values) {
+		for {
+			if keys != nil {
+				k := keys.key(g, pos, idx)
+				if points[k] {
+					if !g.next(idx) {
+						break
+					}
+					continue
+				}
+				points[k] = true
+			}
+			for _, sample := range samples {
+				c := DefaultConfig()
+				for _, st := range s.settings {
+					setField(&c, st.f, st.v)
+				}
+				for i, a := range g.axes {
+					setField(&c, a.f, a.values[idx[i]])
+				}
+				for i, v := range sample {
+					setField(&c, s.params[i].f, v)
+				}
+				if err := c.Validate(); err != nil {
+					return nil, s.configError(err, g)
+				}
+				if c, err = c.Resolve(); err != nil { // a parameter budget sets the hidden size
+					return nil, s.configError(err, g)
+				}
+				if id := c.ID(); !seen[id] {
+					seen[id] = true
+					trials = append(trials, c)
+				}
+			}
+			if !g.next(idx) {
 				break
 			}
-			idx[i] = 0
-		}
-		if i < 0 {
-			return trials, nil
 		}
 	}
+	return trials, nil
 }
 
-// configError reports an invalid trial at the line of the spec that set the bad field.
-func (s *Spec) configError(err error) error {
+// points returns the number of points of the grid; ok is false when it overflows.
+func (g *specGrid) points() (n uint64, ok bool) {
+	n = 1
+	for _, a := range g.axes {
+		hi, lo := bits.Mul64(n, uint64(len(a.values)))
+		if hi != 0 {
+			return 0, false
+		}
+		n = lo
+	}
+	return n, true
+}
+
+// next advances idx, the value index of each axis, to the next grid point, the last axis
+// fastest; it returns false after the last point.
+func (g *specGrid) next(idx []int) bool {
+	for i := len(idx) - 1; i >= 0; i-- {
+		if idx[i]++; idx[i] < len(g.axes[i].values) {
+			return true
+		}
+		idx[i] = 0
+	}
+	return false
+}
+
+// countPoints returns the number of distinct grid points of all sub-grids when it is at
+// most limit, and a number greater than limit otherwise.
+func (s *Spec) countPoints(limit uint64) uint64 {
+	keys := s.pointKeys()
+	seen := map[string]struct{}{}
+	for gi := range s.grids {
+		g := &s.grids[gi]
+		pos := keys.positions(g)
+		idx := make([]int, len(g.axes))
+		for {
+			seen[keys.key(g, pos, idx)] = struct{}{}
+			if uint64(len(seen)) > limit {
+				return uint64(len(seen))
+			}
+			if !g.next(idx) {
+				break
+			}
+		}
+	}
+	return uint64(len(seen))
+}
+
+// pointKeys names the grid points of sub-grids: two points have equal keys exactly when
+// they give the same trials. A key lists the point's value of every field that is an
+// axis of any sub-grid, taking the value of budget, solve, fixed or DefaultConfig for a
+// field that is not an axis of the point's own sub-grid; every other field is the same
+// for every point.
+type pointKeys struct {
+	fields []*specField  // the axes of all sub-grids, in Config field order
+	base   reflect.Value // a Config with budget, solve and fixed
+	b      strings.Builder
+}
+
+func (s *Spec) pointKeys() *pointKeys {
+	base := DefaultConfig()
+	for _, st := range s.settings {
+		setField(&base, st.f, st.v)
+	}
+	return &pointKeys{fields: s.gridFields(), base: reflect.ValueOf(base)}
+}
+
+// positions returns, for each of k.fields, the index of g's axis that varies it, or -1.
+func (k *pointKeys) positions(g *specGrid) []int {
+	pos := make([]int, len(k.fields))
+	for j, f := range k.fields {
+		pos[j] = slices.IndexFunc(g.axes, func(a specAxis) bool { return a.f == f })
+	}
+	return pos
+}
+
+// key returns the key of g's point idx; pos is positions(g).
+func (k *pointKeys) key(g *specGrid, pos, idx []int) string {
+	k.b.Reset()
+	for j, f := range k.fields {
+		if a := pos[j]; a >= 0 {
+			k.b.WriteString(valueKey(g.axes[a].values[idx[a]]))
+		} else {
+			k.b.WriteString(fieldKey(k.base.Field(f.index)))
+		}
+		k.b.WriteByte(0)
+	}
+	return k.b.String()
+}
+
+// fieldKey is the valueKey of a Config field's value, "none" for a nil pointer.
+func fieldKey(v reflect.Value) string {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return "none"
+		}
+		v = v.Elem()
+	}
+	return valueKey(v)
+}
+
+// gridFields returns the fields that are axes of the grid or of any sub-grid, in the
+// order of Config's fields.
+func (s *Spec) gridFields() []*specField {
+	var out []*specField
+	for _, g := range s.grids {
+		for _, a := range g.axes {
+			if !slices.Contains(out, a.f) {
+				out = append(out, a.f)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *specField) int { return a.index - b.index })
+	return out
+}
+
+// configError reports an invalid trial of grid g at the line of the spec that set the
+// bad field: g's axis, or budget, solve, fixed or random.params.
+func (s *Spec) configError(err error, g *specGrid) error {
 	var ce *ConfigError
 	if errors.As(err, &ce) {
-		if o, ok := s.origins[ce.Field]; ok {
+		o, ok := g.origins[ce.Field]
+		if !ok {
+			o, ok = s.origins[ce.Field]
+		}
+		if ok {
 			return &SpecError{Source: s.Source, Line: o.line, Path: o.path, Msg: ce.Error(), Err: err}
 		}
 		return &SpecError{Source: s.Source, Msg: ce.Error() + " (the default value)", Err: err}
@@ -989,12 +1259,13 @@ func (s *Spec) configError(err error) error {
 	return &SpecError{Source: s.Source, Msg: err.Error(), Err: err}
 }
 
-// Axes returns the names (JSON keys) of the fields the sweep varies: the grid axes, then
-// the random-search params, each in the order of Config's fields.
+// Axes returns the names (JSON keys) of the fields the sweep varies: the axes of the grid
+// (of all its sub-grids, for a grid list), then the random-search params, each in the
+// order of Config's fields.
 func (s *Spec) Axes() []string {
 	var out []string
-	for _, a := range s.axes {
-		out = append(out, a.f.name)
+	for _, f := range s.gridFields() {
+		out = append(out, f.name)
 	}
 	for _, p := range s.params {
 		out = append(out, p.f.name)
@@ -1003,7 +1274,8 @@ func (s *Spec) Axes() []string {
 }
 
 // Label describes a trial of the sweep by its values of [Spec.Axes], e.g.
-// "T=10 cell=rnn seed=1".
+// "T=10 cell=rnn seed=1". With sub-grids it gives every field of Axes, also those that
+// are not axes of the trial's own sub-grid.
 func (s *Spec) Label(c Config) string {
 	cv := reflect.ValueOf(c)
 	var parts []string

@@ -332,15 +332,25 @@ func TestSpecBuiltins(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if name == "quick" {
-			if len(trials) != 36 {
-				t.Errorf("quick: %d trials, want 36", len(trials))
+			// adding: 3 lengths × 3 cells × 2 seeds; copy: 2 lengths × 3 cells × 2 seeds.
+			if len(trials) != 30 {
+				t.Fatalf("quick: %d trials, want 30", len(trials))
 			}
-			if got, want := s.Axes(), []string{"task", "T", "cell", "seed"}; !slices.Equal(got, want) {
+			if got, want := s.Axes(), []string{"task", "T", "cell", "steps", "seed"}; !slices.Equal(got, want) {
 				t.Errorf("quick: Axes() = %v, want %v", got, want)
 			}
-			c := trials[0]
-			if c.Hidden != 32 || c.Batch != 32 || c.LR != 0.01 || c.Clip != "norm:1" || c.TestSize != 500 || c.Steps != 1500 || c.EvalEvery != 100 {
-				t.Errorf("quick: first trial %s", c.Canonical())
+			for i, c := range trials {
+				task, steps := "adding", 1500
+				if i >= 18 {
+					task, steps = "copy", 1000
+				}
+				if c.Task != task || c.Steps != steps || c.Hidden != 32 || c.Batch != 32 || c.Optimizer != "adam" || c.LR != 0.01 ||
+					c.Clip != "norm:1" || c.TestSize != 500 || c.EvalEvery != 100 {
+					t.Errorf("quick: trial %d: %s; want task %s, steps %d", i, c.Canonical(), task, steps)
+				}
+			}
+			if got, want := s.Label(trials[18]), "task=copy T=5 cell=rnn steps=1000 seed=1"; got != want {
+				t.Errorf("quick: Label(trials[18]) = %q, want %q", got, want)
 			}
 		}
 	}
@@ -359,6 +369,176 @@ func TestSpecLimit(t *testing.T) {
 	s = mustParse(t, "random:\n  n: 100\n  params: {cell: {choice: [rnn, lstm]}}\n")
 	if trials, err := s.Expand(2); err != nil || len(trials) != 2 {
 		t.Errorf("Expand(2) = %d trials, %v", len(trials), err)
+	}
+}
+
+// TestSpecSubGrids checks a grid list: the trials of each sub-grid in turn, a trial
+// repeated in a later sub-grid listed once, and the union of the axes.
+func TestSpecSubGrids(t *testing.T) {
+	s := mustParse(t, `
+fixed: {hidden: 16}
+grid:
+  - task: [adding]
+    cell: [rnn, lstm]
+    T: [10, 20]
+  - task: [copy]
+    T: [5]
+    seed: [2, 1]
+  - T: [20]
+    cell: [lstm]
+`)
+	if got, want := s.Axes(), []string{"task", "T", "cell", "seed"}; !slices.Equal(got, want) {
+		t.Errorf("Axes() = %v, want %v", got, want)
+	}
+	var got []string
+	for _, c := range mustExpand(t, s) {
+		got = append(got, s.Label(c))
+		if c.Hidden != 16 {
+			t.Errorf("%s: hidden = %d, want 16", c.ID(), c.Hidden)
+		}
+	}
+	// The third sub-grid's one trial (adding, T=20, lstm, seed 1 by default) is the
+	// first sub-grid's fourth.
+	want := []string{
+		"task=adding T=10 cell=rnn seed=1",
+		"task=adding T=10 cell=lstm seed=1",
+		"task=adding T=20 cell=rnn seed=1",
+		"task=adding T=20 cell=lstm seed=1",
+		"task=copy T=5 cell=lstm seed=2",
+		"task=copy T=5 cell=lstm seed=1",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("trials:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// A sub-grid repeated by alias adds nothing.
+	s = mustParse(t, "grid:\n  - &g {T: [10, 20]}\n  - *g\n")
+	if trials := mustExpand(t, s); len(trials) != 2 {
+		t.Errorf("a repeated sub-grid: %d trials, want 2", len(trials))
+	}
+	// A one-element list is the same sweep as the mapping.
+	list, mapping := mustParse(t, "grid:\n  - {T: [10, 20], cell: [rnn, gru]}\n"), mustParse(t, "grid: {T: [10, 20], cell: [rnn, gru]}\n")
+	if a, b := expandLines(list, mustExpand(t, list)), expandLines(mapping, mustExpand(t, mapping)); a != b {
+		t.Errorf("one sub-grid:\n%s\nthe mapping:\n%s", a, b)
+	}
+}
+
+// TestSpecSubGridOverride checks that an axis of a sub-grid overrides budget and fixed
+// for that sub-grid's trials only, while the mapping form still rejects the duplicate.
+func TestSpecSubGridOverride(t *testing.T) {
+	s := mustParse(t, `
+fixed: {hidden: 32, lr: 0.01}
+budget: {steps: 1500, eval_every: 100}
+grid:
+  - task: [adding]
+    T: [10, 20]
+  - task: [copy]
+    T: [5, 10]
+    steps: [1000]
+  - task: [copy]
+    T: [20]
+    hidden: [64]
+`)
+	trials := mustExpand(t, s)
+	if len(trials) != 5 {
+		t.Fatalf("%d trials, want 5", len(trials))
+	}
+	for i, c := range trials {
+		steps, hidden := 1500, 32
+		switch {
+		case i == 2 || i == 3:
+			steps = 1000
+		case i == 4:
+			hidden = 64
+		}
+		if c.Steps != steps || c.Hidden != hidden || c.EvalEvery != 100 || c.LR != 0.01 {
+			t.Errorf("trial %d: %s; want steps %d, hidden %d", i, c.Canonical(), steps, hidden)
+		}
+	}
+	if got, want := s.Label(trials[0]), "task=adding T=10 hidden=32 steps=1500"; got != want {
+		t.Errorf("Label(trials[0]) = %q, want %q", got, want)
+	}
+	if got, want := s.Label(trials[2]), "task=copy T=5 hidden=32 steps=1000"; got != want {
+		t.Errorf("Label(trials[2]) = %q, want %q", got, want)
+	}
+
+	// The override works in either order of the keys, and for early_stop's keep_going.
+	s = mustParse(t, "grid:\n  - {T: [10]}\n  - {T: [20], keep_going: [true]}\nbudget: {steps: 700, early_stop: true}\n")
+	trials = mustExpand(t, s)
+	if len(trials) != 2 || trials[0].KeepGoing || !trials[1].KeepGoing || trials[1].Steps != 700 {
+		t.Errorf("keep_going override: %d trials, %v", len(trials), trials)
+	}
+
+	_, err := runner.ParseSpec("bad.yaml", "bad", []byte("budget: {steps: 1500}\ngrid:\n  task: [copy]\n  steps: [1000]\n"))
+	if se := checkSpecError(t, err); se.Line != 4 || se.Path != "grid.steps" || !strings.Contains(se.Msg, "duplicate axis steps") {
+		t.Errorf("the mapping form: %v, want a duplicate axis at line 4", err)
+	}
+}
+
+func TestSpecSubGridLimit(t *testing.T) {
+	// 12 trials in the sub-grids, 10 distinct.
+	s := mustParse(t, "grid:\n  - T: [2, 3, 4, 5, 6, 7]\n  - T: [6, 7, 8, 9, 10, 11]\n")
+	if trials, err := s.Expand(10); err != nil || len(trials) != 10 {
+		t.Errorf("Expand(10) = %d trials, %v; want 10", len(trials), err)
+	}
+	_, err := s.Expand(9)
+	if checkSpecError(t, err); !strings.Contains(fmt.Sprint(err), "has 10 trials, more than the limit of 9") {
+		t.Errorf("Expand(9) = %v, want an error naming 10 trials and the limit 9", err)
+	}
+	// With random search: 10 points × 3 samples.
+	s = mustParse(t, "grid:\n  - T: [2, 3, 4, 5, 6, 7]\n  - T: [6, 7, 8, 9, 10, 11]\nrandom:\n  n: 3\n  params: {lr: {uniform: [0.001, 0.002]}}\n")
+	if trials, err := s.Expand(30); err != nil || len(trials) != 30 {
+		t.Errorf("with random search: Expand(30) = %d trials, %v; want 30", len(trials), err)
+	}
+	if _, err := s.Expand(29); !strings.Contains(fmt.Sprint(err), "has 30 trials, more than the limit of 29") {
+		t.Errorf("with random search: Expand(29) = %v", err)
+	}
+	// Two large sub-grids are not counted to the end.
+	var seeds, lengths []string
+	for i := range 512 {
+		seeds = append(seeds, fmt.Sprint(i+1))
+	}
+	for i := range 256 {
+		lengths = append(lengths, fmt.Sprint(i+2))
+	}
+	big := fmt.Sprintf("grid:\n  - {seed: [%s], T: [%s]}\n  - {seed: [%s], T: [%s], cell: [gru]}\n",
+		strings.Join(seeds, ", "), strings.Join(lengths, ", "), strings.Join(seeds, ", "), strings.Join(lengths, ", "))
+	s = mustParse(t, big)
+	_, err = s.Expand(10)
+	if checkSpecError(t, err); !strings.Contains(fmt.Sprint(err), "the sweep has more than ") || !strings.HasSuffix(fmt.Sprint(err), "more than the limit of 10") {
+		t.Errorf("Expand(10) of 2 × 131072 trials = %v", err)
+	}
+}
+
+// TestSpecSubGridValues checks the bound on grid values when sub-grids repeat by alias.
+func TestSpecSubGridValues(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("grid:\n  - &g\n    T: [")
+	for i := range 1000 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, i+2)
+	}
+	b.WriteString("]\n")
+	for range 1100 {
+		b.WriteString("  - *g\n")
+	}
+	_, err := runner.ParseSpec("bad.yaml", "bad", []byte(b.String()))
+	if se := checkSpecError(t, err); se.Line != 3 || se.Path != "grid[1048].T" || !strings.Contains(se.Msg, "more than 1048576 values") {
+		t.Errorf("error %v; want line 3, grid[1048].T and the limit", err)
+	}
+}
+
+func TestSpecSubGridConfigErrorCause(t *testing.T) {
+	s := mustParse(t, "fixed: {hidden: 8}\nbudget: {steps: 100}\ngrid:\n  - {T: [10]}\n  - task: [copy]\n    T: [0]\n")
+	_, err := s.Expand(0)
+	var ce *runner.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "T" {
+		t.Errorf("error %v does not wrap the *ConfigError of T", err)
+	}
+	if got, want := err.Error(), "test.yaml:6: grid[1].T: invalid T 0: want an integer ≥ 1 for copy"; got != want {
+		t.Errorf("error %q, want %q", got, want)
 	}
 }
 
@@ -400,7 +580,7 @@ var specErrorCases = []specErrorCase{
 	{"name with a space", "grid: {T: [10]}\nname: my sweep\n", 2, "name", `it names the sweep's directory`},
 	{"axis not a list", "grid:\n  T: 5\n", 2, "grid.T", `want a list of values`},
 	{"fixed not a mapping", "fixed: [hidden, 3]\ngrid: {T: [10]}\n", 1, "fixed", `want a mapping`},
-	{"grid a list", "grid:\n  - T: [10]\n", 2, "grid", `want a mapping`},
+	{"grid a scalar", "grid: 5\n", 1, "grid", `want a mapping of fields to lists of values, or a list of such mappings (sub-grids); got "5"`},
 	{"spec a list", "- grid\n- random\n", 1, "", `want a mapping with keys name, description`},
 	{"spec a scalar", "hello\n", 1, "", `want a mapping`},
 	{"distribution a number", "random:\n  n: 2\n  params:\n    lr: 0.01\n", 4, "random.params.lr", `want a distribution`},
@@ -426,6 +606,26 @@ var specErrorCases = []specErrorCase{
 	{"duplicate key in distribution", "random:\n  n: 2\n  params:\n    lr:\n      uniform: [0.1, 0.2]\n      uniform: [0.1, 0.3]\n", 6, "random.params.lr", `duplicate key "uniform" (first at line 5)`},
 	{"duplicate grid value", "grid:\n  T:\n    - 10\n    - 20\n    - 10\n", 5, "grid.T", `duplicate value 10 (also at line 3)`},
 	{"duplicate grid value float", "grid:\n  lr: [0.01, 1e-2]\n", 2, "grid.lr", `duplicate value 0.01`},
+
+	// Sub-grids (grid as a list of mappings).
+	{"empty grid list", "name: x\ngrid: []\n", 2, "grid", `empty grid; add at least one sub-grid`},
+	{"empty sub-grid", "grid:\n  - T: [10]\n  - {}\n", 3, "grid[1]", `empty sub-grid; add at least one axis`},
+	{"null sub-grid", "grid:\n  - T: [10]\n  -\n  - T: [20]\n", 3, "grid[1]", `empty sub-grid`},
+	{"sub-grid a list", "grid:\n  - T: [10]\n  - [T, 10]\n", 3, "grid[1]", `want a sub-grid: a mapping of fields to lists of values; got a list`},
+	{"sub-grid a scalar", "grid: [T]\n", 1, "grid[0]", `want a sub-grid`},
+	{"unknown sub-grid field", "grid:\n  - T: [10]\n  - task: [copy]\n    t: [10]\n", 4, "grid[1].t", `unknown field "t" (did you mean T?)`},
+	{"empty sub-grid axis", "grid:\n  - T: [10]\n  - cell: [rnn]\n    T: []\n", 4, "grid[1].T", `empty list`},
+	{"sub-grid axis not a list", "grid:\n  - T: [10]\n  - T: 20\n", 3, "grid[1].T", `want a list of values`},
+	{"sub-grid wrong type", "grid:\n  - T: [10]\n  - cell: [rnn]\n    hidden: [8, big]\n", 4, "grid[1].hidden", `want an integer, got "big"`},
+	{"duplicate sub-grid value", "grid:\n  - T: [10]\n  - T:\n      - 20\n      - 20\n", 5, "grid[1].T", `duplicate value 20 (also at line 4)`},
+	{"duplicate sub-grid key", "grid:\n  - T: [10]\n  - T: [20]\n    cell: [rnn]\n    T: [30]\n", 5, "grid[1]", `duplicate key "T" (first at line 3)`},
+	{"duplicate axis sub-grid and random", "grid:\n  - T: [10]\n  - lr: [0.1]\nrandom:\n  n: 2\n  params:\n    lr: {uniform: [0.1, 0.2]}\n", 7, "random.params.lr", `duplicate axis lr: set at line 3 (grid[1].lr) and line 7 (random.params.lr)`},
+	{"duplicate axis random and sub-grid", "random:\n  n: 2\n  params:\n    lr: {uniform: [0.1, 0.2]}\ngrid:\n  - T: [10]\n  - cell: [rnn]\n    lr: [0.1]\n", 8, "grid[1].lr", `duplicate axis lr: set at line 4 (random.params.lr) and line 8 (grid[1].lr)`},
+	{"duplicate axis sub-grids and random", "grid:\n  - lr: [0.1]\n  - lr: [0.2]\nrandom:\n  n: 2\n  params:\n    lr: {uniform: [0.1, 0.2]}\n", 7, "random.params.lr", `set at line 2 (grid[0].lr) and line 7`},
+	{"invalid sub-grid value", "fixed: {hidden: 8}\ngrid:\n  - T: [10]\n  - task: [copy]\n    T: [5, 0]\n", 5, "grid[1].T", `invalid T 0: want an integer ≥ 1 for copy`},
+	{"invalid fixed value in a sub-grid", "fixed: {T: 1}\ngrid:\n  - task: [copy]\n  - task: [adding]\n", 1, "fixed.T", `invalid T 1: want an integer ≥ 2 for adding`},
+	{"invalid budget value not overridden", "budget:\n  eval_every: 0\ngrid:\n  - eval_every: [10]\n  - T: [10]\n", 2, "budget.eval_every", `invalid eval_every 0`},
+	{"too many sub-grid trials", "grid:\n  - T: [2, 3, 4, 5, 6, 7]\n  - T: [6, 7, 8, 9, 10, 11, 12]\n", 0, "", `the sweep has 11 trials, more than the limit of 10`},
 
 	// Empty sweeps.
 	{"empty grid", "name: x\ngrid: {}\n", 2, "grid", `empty grid`},
@@ -630,4 +830,27 @@ grid:
 	// demo 4 trials over [T cell]
 	// adding-T10-rnn-h32-s1-42e0b911d420
 	// adding-T10-lstm-h32-s1-bbf8ae68cbf8
+}
+
+// TestExpandResolvesParameterBudget: with params set, each cell gets its own hidden size.
+func TestExpandResolvesParameterBudget(t *testing.T) {
+	spec, err := runner.ParseSpec("budget.yaml", "budget", []byte("fixed: {params: 16000}\ngrid: {cell: [rnn, lstm, gru]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials, err := spec.Expand(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range trials {
+		got[c.Cell] = c.Hidden
+	}
+	if got["rnn"] != 124 || got["lstm"] != 61 || got["gru"] != 71 {
+		t.Fatalf("hidden sizes %v", got)
+	}
+	tiny, _ := runner.ParseSpec("b.yaml", "b", []byte("fixed: {params: 5}\ngrid: {cell: [lstm]}\n"))
+	if _, err := tiny.Expand(0); err == nil || !strings.Contains(err.Error(), "b.yaml:1: fixed.params") {
+		t.Errorf("budget too small: %v", err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/expctl/expctl/models"
 	"github.com/expctl/expctl/results"
 )
 
@@ -52,7 +53,7 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--cell", "lsmt"}, `--cell "lsmt": want one of gru, lstm, lstm1997, rnn`},
+		{[]string{"--cell", "lsmt"}, `--cell "lsmt": want one of ` + strings.Join(models.Names(), ", ")},
 		{[]string{"--task", "sort"}, `--task "sort": want one of adding, copy`},
 		{[]string{"--T", "0"}, "--T 0: want an integer ≥ 2"},
 		{[]string{"--task", "copy", "--T", "-3"}, "--T -3: want an integer ≥ 1"},
