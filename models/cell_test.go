@@ -17,6 +17,19 @@ func TestRegistry(t *testing.T) {
 		"lstm1997": func(D, H int) int { return 3*H*(D+H) + 3*H },
 		"lstm":     func(D, H int) int { return 4*H*(D+H) + 4*H },
 		"gru":      func(D, H int) int { return 3*H*(D+H) + 3*H },
+		"cec":      func(D, H int) int { return H*(D+H) + H },
+		"irnn":     func(D, H int) int { return H*(D+H) + H },
+		// Greff et al. 2016: fused W and b over the gates present and g, one (H, 1)
+		// peephole per gate present, and fgr's nine H×H gate-recurrence matrices.
+		"peephole": func(D, H int) int { return 4*H*(D+H) + 4*H + 3*H },
+		"nig":      func(D, H int) int { return 3*H*(D+H) + 3*H + 2*H },
+		"nfg":      func(D, H int) int { return 3*H*(D+H) + 3*H + 2*H },
+		"nog":      func(D, H int) int { return 3*H*(D+H) + 3*H + 2*H },
+		"niaf":     func(D, H int) int { return 4*H*(D+H) + 4*H + 3*H },
+		"noaf":     func(D, H int) int { return 4*H*(D+H) + 4*H + 3*H },
+		"np":       func(D, H int) int { return 4*H*(D+H) + 4*H },
+		"cifg":     func(D, H int) int { return 3*H*(D+H) + 3*H + 2*H },
+		"fgr":      func(D, H int) int { return 4*H*(D+H) + 4*H + 3*H + 9*H*H },
 	}
 	for _, info := range Infos() {
 		t.Run(info.Name, func(t *testing.T) {
@@ -88,8 +101,19 @@ func ExampleInfos() {
 		fmt.Printf("%-9s %s\n", c.Name, c.Count)
 	}
 	// Output:
+	// cec       H(D+H) + H
+	// cifg      3H(D+H) + 5H
+	// fgr       4H(D+H) + 7H + 9H²
 	// gru       3H(D+H) + 3H
+	// irnn      H(D+H) + H
 	// lstm      4H(D+H) + 4H
 	// lstm1997  3H(D+H) + 3H
+	// nfg       3H(D+H) + 5H
+	// niaf      4H(D+H) + 7H
+	// nig       3H(D+H) + 5H
+	// noaf      4H(D+H) + 7H
+	// nog       3H(D+H) + 5H
+	// np        4H(D+H) + 4H
+	// peephole  4H(D+H) + 7H
 	// rnn       H(D+H) + H
 }

@@ -47,3 +47,23 @@ func BlockConst(values ...float64) func(*rand.Rand, int, int) []float64 {
 		return v
 	}
 }
+
+// IdentityRecurrent initialises a matrix of shape (H, in+H) that multiplies [x; h]: the
+// first in columns (the input weights) are drawn from N(0, std²) and the square block that
+// multiplies h is the identity (Le, Jaitly & Hinton 2015).
+func IdentityRecurrent(in int, std float64) func(*rand.Rand, int, int) []float64 {
+	return func(rng *rand.Rand, rows, cols int) []float64 {
+		v := make([]float64, rows*cols)
+		for r := 0; r < rows; r++ {
+			for c := 0; c < cols; c++ {
+				switch {
+				case c < in:
+					v[r*cols+c] = rng.NormFloat64() * std
+				case c-in == r:
+					v[r*cols+c] = 1
+				}
+			}
+		}
+		return v
+	}
+}

@@ -232,3 +232,11 @@ func CheckGraph(g *G.ExprGraph) error {
 func (o *Ops) Scale(a *G.Node, s float64) *G.Node {
 	return o.binary(G.Mul, a, o.Scalar(s), "scale")
 }
+
+// MulColumn multiplies every column of z (rows, cols) element-wise by the column vector v
+// (rows, 1), i.e. applies diag(v) to each column: a peephole weight p ⊙ c_t, for example.
+func (o *Ops) MulColumn(z, v *G.Node) *G.Node {
+	return o.binary(func(z, v *G.Node) (*G.Node, error) {
+		return G.BroadcastHadamardProd(z, v, nil, []byte{1})
+	}, z, v, "column product")
+}

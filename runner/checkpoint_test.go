@@ -72,11 +72,12 @@ func TestResumeAfterInterrupt(t *testing.T) {
 func TestResumeFromOlderCheckpoint(t *testing.T) {
 	cfg := resumeConfig()
 	ref := filepath.Join(t.TempDir(), "ref")
-	var saved, curve []byte
+	var saved, curve, flow []byte
 	_, err := RunTrialIn(context.Background(), cfg, ref, TrialOptions{CheckpointEvery: 7, Progress: func(p Progress) {
 		if p.Step == 20 { // the last checkpoint was written after step 14
 			saved, _ = os.ReadFile(filepath.Join(ref, CheckpointFile))
 			curve, _ = os.ReadFile(filepath.Join(ref, results.CurveFile))
+			flow, _ = os.ReadFile(filepath.Join(ref, results.GradFlowFile))
 		}
 	}})
 	if err != nil || saved == nil {
@@ -88,6 +89,7 @@ func TestResumeFromOlderCheckpoint(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, results.ConfigFile), cj, 0o644)
 	os.WriteFile(filepath.Join(dir, CheckpointFile), saved, 0o644)
 	os.WriteFile(filepath.Join(dir, results.CurveFile), curve, 0o644)
+	os.WriteFile(filepath.Join(dir, results.GradFlowFile), flow, 0o644)
 	if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{CheckpointEvery: 7, Resume: true}); err != nil {
 		t.Fatal(err)
 	}
