@@ -40,7 +40,7 @@ func (c *CEC) States() []string { return []string{"h", "c"} }
 func (c *CEC) Params() []ParamSpec {
 	D, H := c.cfg.In, c.cfg.Hidden
 	return []ParamSpec{
-		{Name: "W", Rows: H, Cols: D + H, Init: GlorotUniform(D+H, H), Recurrent: true},
+		{Name: "W", Rows: H, Cols: D + H, Init: GlorotUniform(D+H, H), Gates: Gates("c", "tanh")},
 		{Name: "b", Rows: H, Cols: 1, Init: Zeros},
 	}
 }

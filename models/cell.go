@@ -34,9 +34,57 @@ type ParamSpec struct {
 	Rows, Cols int
 	// Init returns rows·cols initial values in row-major order, drawn from rng only.
 	Init func(rng *rand.Rand, rows, cols int) []float64
-	// Recurrent marks matrices whose columns from In onwards multiply the previous hidden
-	// state (the recurrent weights that gradient-flow diagnostics study).
-	Recurrent bool
+	// Gates, when set, marks a matrix that multiplies [x_t; h_{t-1}]: its rows are one block
+	// of H per gate, in this order, and its columns from In onwards multiply h_{t-1}. Those
+	// H×H blocks are the recurrent weights whose singular values the gradient-flow
+	// diagnostics compare with the thresholds of Pascanu et al. (2013).
+	Gates []Gate
+}
+
+// Gate names a row block of a fused matrix and the nonlinearity applied to it.
+type Gate struct {
+	Name string // e.g. "i", "f", "o", "g", "h"
+	Act  string // "sigmoid", "tanh", "relu" or "identity"
+}
+
+// Gamma bounds the derivative of the gate's nonlinearity: 1/4 for the sigmoid, 1 for tanh,
+// the rectifier and the identity. By Pascanu et al. (2013), a recurrent block whose largest
+// singular value is below 1/γ makes gradients vanish through it.
+func (g Gate) Gamma() float64 {
+	if g.Act == "sigmoid" {
+		return 0.25
+	}
+	return 1
+}
+
+// Gates is a shorthand: Gates("i", "sigmoid", "g", "tanh") lists gates by name and activation.
+func Gates(nameAct ...string) []Gate {
+	out := make([]Gate, len(nameAct)/2)
+	for i := range out {
+		out[i] = Gate{nameAct[2*i], nameAct[2*i+1]}
+	}
+	return out
+}
+
+// RecurrentBlock is the H×H block of a parameter that multiplies h_{t-1} for one gate.
+type RecurrentBlock struct {
+	Param      int    // index of the parameter in the cell's Params
+	Name       string // parameter name
+	Gate       Gate
+	Row0, Col0 int // top-left corner
+	Size       int // H
+}
+
+// RecurrentBlocks lists the recurrent blocks of a cell's parameters (see [ParamSpec.Gates]).
+func RecurrentBlocks(c Cell) []RecurrentBlock {
+	cfg := c.Config()
+	var out []RecurrentBlock
+	for i, p := range c.Params() {
+		for k, g := range p.Gates {
+			out = append(out, RecurrentBlock{Param: i, Name: p.Name, Gate: g, Row0: k * cfg.Hidden, Col0: cfg.In, Size: cfg.Hidden})
+		}
+	}
+	return out
 }
 
 // Size is the number of scalars in the parameter.

@@ -117,3 +117,29 @@ func ExampleInfos() {
 	// peephole  4H(D+H) + 7H
 	// rnn       H(D+H) + H
 }
+
+// TestRecurrentBlocks: every cell declares the gates of its recurrent matrices, one H-row
+// block each, covering the matrix; an LSTM's are i, f, o (sigmoid) and g (tanh).
+func TestRecurrentBlocks(t *testing.T) {
+	for _, info := range Infos() {
+		c, _ := New(info.Name, Config{In: 2, Hidden: 3, ForgetBias: 1})
+		blocks := RecurrentBlocks(c)
+		if len(blocks) == 0 {
+			t.Errorf("%s declares no recurrent block", info.Name)
+		}
+		for _, p := range c.Params() {
+			if len(p.Gates) > 0 && (p.Rows != 3*len(p.Gates) || p.Cols != 2+3) {
+				t.Errorf("%s.%s: %d gates for a %dx%d matrix", info.Name, p.Name, len(p.Gates), p.Rows, p.Cols)
+			}
+		}
+	}
+	c, _ := New("lstm", Config{In: 2, Hidden: 3})
+	var got []string
+	for _, b := range RecurrentBlocks(c) {
+		got = append(got, fmt.Sprintf("%s[%s %s %g] at (%d,%d)", b.Name, b.Gate.Name, b.Gate.Act, 1/b.Gate.Gamma(), b.Row0, b.Col0))
+	}
+	want := "W[i sigmoid 4] at (0,2) W[f sigmoid 4] at (3,2) W[o sigmoid 4] at (6,2) W[g tanh 1] at (9,2)"
+	if strings.Join(got, " ") != want {
+		t.Errorf("lstm blocks %q, want %q", strings.Join(got, " "), want)
+	}
+}

@@ -149,8 +149,17 @@ func (c *PeepholeLSTM) Params() []ParamSpec {
 			bias[k] = -c.cfg.ForgetBias
 		}
 	}
+	var blocks []Gate
+	for _, g := range gates {
+		blocks = append(blocks, Gate{g, "sigmoid"})
+	}
+	if c.v.noInputAct {
+		blocks = append(blocks, Gate{"g", "identity"})
+	} else {
+		blocks = append(blocks, Gate{"g", "tanh"})
+	}
 	specs := []ParamSpec{
-		{Name: "W", Rows: n * H, Cols: D + H, Init: GlorotUniform(D+H, H), Recurrent: true},
+		{Name: "W", Rows: n * H, Cols: D + H, Init: GlorotUniform(D+H, H), Gates: blocks},
 		{Name: "b", Rows: n * H, Cols: 1, Init: BlockConst(bias...)},
 	}
 	if !c.v.noPeepholes {

@@ -39,9 +39,9 @@ func (c *GRU) States() []string { return []string{"h"} }
 func (c *GRU) Params() []ParamSpec {
 	D, H := c.cfg.In, c.cfg.Hidden
 	return []ParamSpec{
-		{Name: "Wzr", Rows: 2 * H, Cols: D + H, Init: GlorotUniform(D+H, H), Recurrent: true},
+		{Name: "Wzr", Rows: 2 * H, Cols: D + H, Init: GlorotUniform(D+H, H), Gates: Gates("z", "sigmoid", "r", "sigmoid")},
 		{Name: "bzr", Rows: 2 * H, Cols: 1, Init: Zeros},
-		{Name: "Wn", Rows: H, Cols: D + H, Init: GlorotUniform(D+H, H), Recurrent: true},
+		{Name: "Wn", Rows: H, Cols: D + H, Init: GlorotUniform(D+H, H), Gates: Gates("n", "tanh")},
 		{Name: "bn", Rows: H, Cols: 1, Init: Zeros},
 	}
 }

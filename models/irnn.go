@@ -45,7 +45,7 @@ func (c *IRNN) States() []string { return []string{"h"} }
 func (c *IRNN) Params() []ParamSpec {
 	D, H := c.cfg.In, c.cfg.Hidden
 	return []ParamSpec{
-		{Name: "W", Rows: H, Cols: D + H, Init: IdentityRecurrent(D, IRNNInputStd), Recurrent: true},
+		{Name: "W", Rows: H, Cols: D + H, Init: IdentityRecurrent(D, IRNNInputStd), Gates: Gates("h", "relu")},
 		{Name: "b", Rows: H, Cols: 1, Init: Zeros},
 	}
 }

@@ -47,7 +47,7 @@ func TestIRNNInit(t *testing.T) {
 	const D, H = 3, 200
 	c, _ := New("irnn", Config{In: D, Hidden: H})
 	specs := c.Params()
-	if len(specs) != 2 || specs[0].Name != "W" || !specs[0].Recurrent || specs[1].Name != "b" {
+	if len(specs) != 2 || specs[0].Name != "W" || len(specs[0].Gates) != 1 || specs[1].Name != "b" {
 		t.Fatalf("unexpected parameters %+v", specs)
 	}
 	rng := rand.New(rand.NewPCG(5, 5))

@@ -41,7 +41,7 @@ func (c *LSTM) States() []string { return []string{"h", "c"} }
 func (c *LSTM) Params() []ParamSpec {
 	D, H := c.cfg.In, c.cfg.Hidden
 	return []ParamSpec{
-		{Name: "W", Rows: 4 * H, Cols: D + H, Init: GlorotUniform(D+H, H), Recurrent: true},
+		{Name: "W", Rows: 4 * H, Cols: D + H, Init: GlorotUniform(D+H, H), Gates: Gates("i", "sigmoid", "f", "sigmoid", "o", "sigmoid", "g", "tanh")},
 		{Name: "b", Rows: 4 * H, Cols: 1, Init: BlockConst(0, c.cfg.ForgetBias, 0, 0)},
 	}
 }

@@ -42,7 +42,7 @@ func (c *LSTM1997) States() []string { return []string{"h", "c"} }
 func (c *LSTM1997) Params() []ParamSpec {
 	D, H := c.cfg.In, c.cfg.Hidden
 	return []ParamSpec{
-		{Name: "W", Rows: 3 * H, Cols: D + H, Init: GlorotUniform(D+H, H), Recurrent: true},
+		{Name: "W", Rows: 3 * H, Cols: D + H, Init: GlorotUniform(D+H, H), Gates: Gates("i", "sigmoid", "o", "sigmoid", "g", "tanh")},
 		{Name: "b", Rows: 3 * H, Cols: 1, Init: Zeros},
 	}
 }

@@ -34,7 +34,7 @@ func (c *RNN) States() []string { return []string{"h"} }
 func (c *RNN) Params() []ParamSpec {
 	D, H := c.cfg.In, c.cfg.Hidden
 	return []ParamSpec{
-		{Name: "W", Rows: H, Cols: D + H, Init: GlorotUniform(D+H, H), Recurrent: true},
+		{Name: "W", Rows: H, Cols: D + H, Init: GlorotUniform(D+H, H), Gates: Gates("h", "tanh")},
 		{Name: "b", Rows: H, Cols: 1, Init: Zeros},
 	}
 }

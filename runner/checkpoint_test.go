@@ -20,7 +20,7 @@ func resumeConfig() Config {
 // sameTrialFiles compares two trial directories file by file, wall-clock fields aside.
 func sameTrialFiles(t *testing.T, a, b string) {
 	t.Helper()
-	for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile, results.GradFlowFile} {
+	for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile, results.GradFlowFile, results.SpectraFile} {
 		x, err := os.ReadFile(filepath.Join(a, f))
 		if err != nil {
 			t.Fatal(err)
@@ -72,12 +72,13 @@ func TestResumeAfterInterrupt(t *testing.T) {
 func TestResumeFromOlderCheckpoint(t *testing.T) {
 	cfg := resumeConfig()
 	ref := filepath.Join(t.TempDir(), "ref")
-	var saved, curve, flow []byte
+	var saved, curve, flow, spectra []byte
 	_, err := RunTrialIn(context.Background(), cfg, ref, TrialOptions{CheckpointEvery: 7, Progress: func(p Progress) {
 		if p.Step == 20 { // the last checkpoint was written after step 14
 			saved, _ = os.ReadFile(filepath.Join(ref, CheckpointFile))
 			curve, _ = os.ReadFile(filepath.Join(ref, results.CurveFile))
 			flow, _ = os.ReadFile(filepath.Join(ref, results.GradFlowFile))
+			spectra, _ = os.ReadFile(filepath.Join(ref, results.SpectraFile))
 		}
 	}})
 	if err != nil || saved == nil {
@@ -90,6 +91,7 @@ func TestResumeFromOlderCheckpoint(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, CheckpointFile), saved, 0o644)
 	os.WriteFile(filepath.Join(dir, results.CurveFile), curve, 0o644)
 	os.WriteFile(filepath.Join(dir, results.GradFlowFile), flow, 0o644)
+	os.WriteFile(filepath.Join(dir, results.SpectraFile), spectra, 0o644)
 	if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{CheckpointEvery: 7, Resume: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func (c *linearCell) Config() models.Config { return c.cfg }
 func (c *linearCell) States() []string      { return []string{"h"} }
 func (c *linearCell) Params() []models.ParamSpec {
 	return []models.ParamSpec{
-		{Name: "W", Rows: c.cfg.Hidden, Cols: c.cfg.Hidden, Init: models.Normal(0.5), Recurrent: true},
+		{Name: "W", Rows: c.cfg.Hidden, Cols: c.cfg.Hidden, Init: models.Normal(0.5)},
 		{Name: "U", Rows: c.cfg.Hidden, Cols: c.cfg.In, Init: models.Normal(1)},
 	}
 }

@@ -247,6 +247,9 @@ func (tr *trial) restore(st *state) error {
 	if err := results.TruncateGradFlow(tr.dir, st.Step); err != nil {
 		return err
 	}
+	if err := results.TruncateSpectra(tr.dir, st.Step); err != nil {
+		return err
+	}
 	return results.WriteCurve(tr.dir, st.Curve)
 }
 
@@ -390,7 +393,8 @@ func (tr *trial) finish(res *results.Result) (*results.Result, error) {
 	return res, nil
 }
 
-// recordGradFlow appends ‖∂C/∂h_t‖ for every t of the diagnostic batch at this step.
+// recordGradFlow appends ‖∂C/∂h_t‖ for every t of the diagnostic batch at this step, and
+// the largest singular value of every recurrent block.
 func (tr *trial) recordGradFlow(step int) error {
 	g, err := tr.net.Backprop(tr.diag, nil)
 	if err != nil {
@@ -400,7 +404,10 @@ func (tr *trial) recordGradFlow(step int) error {
 	for t, n := range g.HNorm {
 		rows[t] = results.FlowPoint{Step: step, T: t, Lag: len(g.HNorm) - 1 - t, Norm: n}
 	}
-	return results.AppendGradFlow(tr.dir, rows)
+	if err := results.AppendGradFlow(tr.dir, rows); err != nil {
+		return err
+	}
+	return results.AppendSpectra(tr.dir, tr.net.spectra(step))
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
