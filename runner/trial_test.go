@@ -75,23 +75,25 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestDivergedIsAResult: a NaN or infinite loss ends the trial as diverged, with its
-// files written, and is not an error.
+// files written, and is not an error, for cells with bounded and unbounded activations.
 func TestDivergedIsAResult(t *testing.T) {
-	cfg := smallConfig()
-	cfg.Cell, cfg.Optimizer, cfg.LR, cfg.Clip, cfg.Steps = "rnn", "sgd", 1e6, "none", 200
-	out := t.TempDir()
-	res, err := RunTrial(context.Background(), cfg, out, TrialOptions{})
-	if err != nil {
-		t.Fatal(err)
+	for _, cell := range []string{"rnn", "irnn", "niaf", "noaf"} {
+		cfg := smallConfig()
+		cfg.Cell, cfg.Optimizer, cfg.LR, cfg.Clip, cfg.Steps = cell, "sgd", 1e6, "none", 200
+		out := t.TempDir()
+		res, err := RunTrial(context.Background(), cfg, out, TrialOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != results.Diverged || res.TestLoss != nil || res.Error == "" {
+			t.Fatalf("%s: want diverged with no final loss: %+v", cell, res)
+		}
+		saved, err := results.ReadResult(filepath.Join(out, cfg.ID()))
+		if err != nil || saved.Status != results.Diverged {
+			t.Fatalf("%s: result.json: %+v, %v", cell, saved, err)
+		}
+		t.Logf("%s diverged at step %d: %s", cell, res.StepsRun, res.Error)
 	}
-	if res.Status != results.Diverged || res.TestLoss != nil || res.Error == "" {
-		t.Fatalf("want diverged with no final loss: %+v", res)
-	}
-	saved, err := results.ReadResult(filepath.Join(out, cfg.ID()))
-	if err != nil || saved.Status != results.Diverged {
-		t.Fatalf("result.json: %+v, %v", saved, err)
-	}
-	t.Logf("diverged at step %d: %s", res.StepsRun, res.Error)
 }
 
 // TestInterruptedWritesNoResult: a cancelled trial stops and leaves no result.json.
