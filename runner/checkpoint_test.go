@@ -129,3 +129,23 @@ func TestTrialLock(t *testing.T) {
 		t.Fatalf("lock not released: %v", err)
 	}
 }
+
+// TestRestartWithoutCheckpoint: a trial killed before its first checkpoint starts over and
+// does not repeat the records its first attempt appended.
+func TestRestartWithoutCheckpoint(t *testing.T) {
+	cfg := resumeConfig()
+	ref := filepath.Join(t.TempDir(), "ref")
+	if _, err := RunTrialIn(context.Background(), cfg, ref, TrialOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "t")
+	ctx, cancel := context.WithCancel(context.Background())
+	RunTrialIn(ctx, cfg, dir, TrialOptions{Progress: func(p Progress) { cancel() }}) // no checkpointing
+	if _, err := os.Stat(filepath.Join(dir, results.GradFlowFile)); err != nil {
+		t.Fatal("first attempt recorded no gradient flow")
+	}
+	if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameTrialFiles(t, ref, dir)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -170,6 +171,14 @@ func RunTrialIn(ctx context.Context, cfg Config, dir string, opts TrialOptions) 
 		if st != nil {
 			if err := tr.restore(st); err != nil {
 				return nil, err
+			}
+		}
+	}
+	if tr.st.Step == 0 && len(tr.st.Curve) == 0 {
+		// A fresh start: drop what an earlier, unfinished attempt appended.
+		for _, f := range []string{results.GradFlowFile, results.SpectraFile} {
+			if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("start trial: %w", err)
 			}
 		}
 	}
