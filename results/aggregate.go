@@ -414,6 +414,10 @@ func (c *Cell) Text(agg string) string {
 		}
 	}
 	if len(c.Values) == 0 {
+		if n := c.Count(Unsolved); n > 0 && len(notes) > 0 {
+			// e.g. steps to solve: say what the trials without a value did
+			notes = append([]string{fmt.Sprintf("%d %s", n, Unsolved)}, notes...)
+		}
 		if len(notes) == 0 {
 			return "—" // finished, but the metric is undefined (e.g. never solved)
 		}
@@ -423,7 +427,7 @@ func (c *Cell) Text(agg string) string {
 	switch {
 	case agg == Median:
 		s = fmt.Sprintf("%s [%s–%s]", num(c.Median), num(c.Min), num(c.Max))
-		if len(c.Values) == 1 {
+		if c.Min == c.Max {
 			s = num(c.Median)
 		}
 	case len(c.Values) == 1:

@@ -47,6 +47,8 @@ func TestCellText(t *testing.T) {
 		{mk(nil, map[string]int{Diverged: 2}), Mean, "2 diverged"},
 		{mk(nil, map[string]int{Missing: 1, Running: 1}), Mean, "1 running, 1 missing"},
 		{mk(nil, map[string]int{Unsolved: 2}), Mean, "—"},
+		{mk(nil, map[string]int{Unsolved: 1, Missing: 1}), Median, "1 unsolved, 1 missing"},
+		{mk([]float64{200, 200}, map[string]int{Solved: 2}), Median, "200"},
 		{nil, Mean, "·"},
 	} {
 		if got := tc.c.Text(tc.agg); got != tc.want {

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"syscall"
 )
 
@@ -289,10 +291,12 @@ func SortValues(vs []string) {
 	nums := make([]float64, len(vs))
 	numeric := true
 	for i, v := range vs {
-		if _, err := fmt.Sscan(v, &nums[i]); err != nil {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) {
 			numeric = false
 			break
 		}
+		nums[i] = f
 	}
 	if numeric {
 		idx := make([]int, len(vs))
