@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/expctl/expctl/results"
+)
+
+func reportCommand() *cli.Command {
+	formats := make([]string, len(results.Formats))
+	for i, f := range results.Formats {
+		formats[i] = string(f)
+	}
+	return &cli.Command{
+		Name:         "report",
+		Usage:        "tables, plots and an HTML page from one or more sweep directories",
+		ArgsUsage:    "<sweep-dir> [<sweep-dir>...]",
+		OnUsageError: onUsageError,
+		Description: "Reads sweep directories (shards are merged; a trial found twice with different\n" +
+			"results is reported as a conflict) and prints, per task: the metric table with the\n" +
+			"task's baseline, the steps-to-solve table, and the longest T each cell solved.\n" +
+			"Works on unfinished sweeps: running, interrupted and missing trials are counted.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "rows", Value: "cell", Usage: "configuration field for the table rows"},
+			&cli.StringFlag{Name: "cols", Value: "T", Usage: "configuration field for the table columns"},
+			&cli.StringFlag{Name: "metric", Value: results.TestLoss, Usage: "metric: " + strings.Join(results.Metrics, ", ")},
+			&cli.StringFlag{Name: "agg", Value: results.Mean, Usage: "aggregation over trials (seeds): mean (± sd) or median ([min–max])"},
+			&cli.StringFlag{Name: "format", Value: string(results.Terminal), Usage: "table format: " + strings.Join(formats, ", ")},
+			&cli.StringSliceFlag{Name: "where", Usage: "keep only trials with `field=value` (repeatable)"},
+			&cli.IntFlag{Name: "min-solved", Usage: "k in \"longest T solved in ≥ k seeds\" (default: all seeds of a cell)"},
+			&cli.StringFlag{Name: "plots", Usage: "also write SVG and PNG figures into `DIR`"},
+			&cli.StringFlag{Name: "html", Usage: "also write a self-contained HTML report to `FILE`"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usagef("report needs at least one sweep directory (e.g. runs/quick)")
+			}
+			where := map[string]string{}
+			for _, kv := range c.StringSlice("where") {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok || k == "" {
+					return usagef("invalid --where %q: want field=value, e.g. --where cell=lstm", kv)
+				}
+				where[k] = v
+			}
+			f, err := results.ParseFormat(c.String("format"))
+			if err != nil {
+				return usagef("invalid --format: %v", err)
+			}
+			return runReport(c.Context, reportOptions{
+				Dirs:   c.Args().Slice(),
+				Query:  results.Query{Rows: c.String("rows"), Cols: c.String("cols"), Metric: c.String("metric"), Agg: c.String("agg"), Where: where},
+				Format: f, MinSolved: c.Int("min-solved"), Plots: c.String("plots"), HTML: c.String("html"),
+			}, c.App.Writer, c.App.ErrWriter)
+		},
+	}
+}
+
+type reportOptions struct {
+	Dirs      []string
+	Query     results.Query
+	Format    results.Format
+	MinSolved int
+	Plots     string
+	HTML      string
+}
+
+// runReport loads the sweeps and writes the tables to w, warnings to errw, and the figures
+// and HTML page where asked.
+func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
+	col, err := results.Load(opts.Dirs...)
+	if err != nil {
+		return usagef("nothing to report: %v", err)
+	}
+	for _, p := range col.Problems {
+		fmt.Fprintf(errw, "warning: %s\n", p)
+	}
+	rep, err := results.NewReport(col, opts.Query, opts.MinSolved)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if len(rep.Tables) == 0 {
+		return usagef("no trials match --where %v", opts.Query.Where)
+	}
+	if err := results.WriteTables(w, rep, opts.Format); err != nil {
+		return err
+	}
+	if opts.Plots != "" {
+		if err := os.MkdirAll(opts.Plots, 0o755); err != nil {
+			return &usageError{fmt.Sprintf("invalid --plots: %v", err)}
+		}
+		files, err := results.SavePlots(opts.Plots, col, opts.Query)
+		if err != nil {
+			return fmt.Errorf("plots: %w", err)
+		}
+		fmt.Fprintf(errw, "wrote %d figures to %s\n", len(files), opts.Plots)
+	}
+	if opts.HTML != "" {
+		var buf strings.Builder
+		if err := results.WriteHTML(&buf, col, opts.Query, opts.MinSolved); err != nil {
+			return fmt.Errorf("html: %w", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(opts.HTML), 0o755); err != nil {
+			return &usageError{fmt.Sprintf("invalid --html: %v", err)}
+		}
+		if err := results.WriteFileAtomic(opts.HTML, []byte(buf.String())); err != nil {
+			return fmt.Errorf("html: %w", err)
+		}
+		fmt.Fprintf(errw, "wrote %s\n", opts.HTML)
+	}
+	return nil
+}
