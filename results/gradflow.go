@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,44 +38,21 @@ func EncodeGradFlow(rows []FlowPoint, header bool) []byte {
 	return b.Bytes()
 }
 
-// AppendGradFlow appends rows to dir/gradflow.csv (creating it with its header). A crash
-// can leave a partial last line, which [ReadGradFlow] ignores and [TruncateGradFlow]
-// removes.
+// AppendGradFlow appends rows to dir/gradflow.csv (creating it with its header).
 func AppendGradFlow(dir string, rows []FlowPoint) error {
-	path := filepath.Join(dir, GradFlowFile)
-	_, err := os.Stat(path)
-	fresh := errors.Is(err, fs.ErrNotExist)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("append %s: %w", path, err)
-	}
-	if _, err := f.Write(EncodeGradFlow(rows, fresh)); err != nil {
-		f.Close()
-		return fmt.Errorf("append %s: %w", path, err)
-	}
-	return f.Close()
+	return appendRecords(filepath.Join(dir, GradFlowFile), strings.Join(GradFlowHeader, ","), EncodeGradFlow(rows, false))
 }
 
-// ReadGradFlow reads dir/gradflow.csv; a missing file gives no rows and no error.
+// ReadGradFlow reads dir/gradflow.csv; a missing file gives no rows and no error, and a
+// partial last line (an interrupted append) is ignored.
 func ReadGradFlow(dir string) ([]FlowPoint, error) {
 	path := filepath.Join(dir, GradFlowFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	lines, err := readRecords(path, strings.Join(GradFlowHeader, ","))
 	if err != nil {
 		return nil, err
 	}
-	text := string(b)
-	if i := strings.LastIndexByte(text, '\n'); i != len(text)-1 {
-		text = text[:i+1] // a partial last line from an interrupted append
-	}
-	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-	if len(lines) == 0 || lines[0] != strings.Join(GradFlowHeader, ",") {
-		return nil, fmt.Errorf("%s: missing header %q", path, strings.Join(GradFlowHeader, ","))
-	}
-	out := make([]FlowPoint, 0, len(lines)-1)
-	for i, line := range lines[1:] {
+	out := make([]FlowPoint, 0, len(lines))
+	for i, line := range lines {
 		f := strings.Split(line, ",")
 		if len(f) != 4 {
 			return nil, fmt.Errorf("%s:%d: want 4 fields", path, i+2)

@@ -4,8 +4,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -44,44 +42,23 @@ func encodeSpectra(rows []Spectrum, header bool) []byte {
 
 // AppendSpectra appends rows to dir/spectra.csv (creating it with its header).
 func AppendSpectra(dir string, rows []Spectrum) error {
-	path := filepath.Join(dir, SpectraFile)
-	_, err := os.Stat(path)
-	fresh := errors.Is(err, fs.ErrNotExist)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("append %s: %w", path, err)
-	}
-	if _, err := f.Write(encodeSpectra(rows, fresh)); err != nil {
-		f.Close()
-		return fmt.Errorf("append %s: %w", path, err)
-	}
-	return f.Close()
+	return appendRecords(filepath.Join(dir, SpectraFile), strings.Join(SpectraHeader, ","), encodeSpectra(rows, false))
 }
 
 // ReadSpectra reads dir/spectra.csv; a missing file gives no rows, and a partial last line
 // (an interrupted append) is ignored.
 func ReadSpectra(dir string) ([]Spectrum, error) {
 	path := filepath.Join(dir, SpectraFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	lines, err := readRecords(path, strings.Join(SpectraHeader, ","))
 	if err != nil {
 		return nil, err
 	}
-	text := string(b)
-	if i := strings.LastIndexByte(text, '\n'); i != len(text)-1 {
-		text = text[:i+1]
-	}
-	recs, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.Join(lines, "\n"))).ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(recs) == 0 || strings.Join(recs[0], ",") != strings.Join(SpectraHeader, ",") {
-		return nil, fmt.Errorf("%s: missing header", path)
-	}
-	out := make([]Spectrum, 0, len(recs)-1)
-	for i, r := range recs[1:] {
+	out := make([]Spectrum, 0, len(recs))
+	for i, r := range recs {
 		if len(r) != len(SpectraHeader) {
 			return nil, fmt.Errorf("%s:%d: want %d fields", path, i+2, len(SpectraHeader))
 		}
