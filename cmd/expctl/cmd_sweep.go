@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/expctl/expctl/experiments"
+	"github.com/expctl/expctl/results"
 	"github.com/expctl/expctl/runner"
 )
 
@@ -40,6 +41,7 @@ func sweepCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-trials", Value: 10000, Usage: "refuse a sweep with more trials than this"},
 			&cli.IntFlag{Name: "checkpoint-every", Value: 100, Usage: "steps between checkpoints of a running trial"},
 			&cli.BoolFlag{Name: "plain", Usage: "print timestamped lines instead of live progress bars (the default when output is not a terminal)"},
+			&cli.BoolFlag{Name: "no-tables", Usage: "do not print the report tables when the sweep ends"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -56,6 +58,7 @@ func sweepCommand() *cli.Command {
 			}
 			return runSweep(c.Context, sweepOptions{
 				Spec: c.Args().First(), DryRun: c.Bool("dry-run"), Plain: c.Bool("plain") || !isTerminal(c.App.Writer),
+				NoTables: c.Bool("no-tables"),
 				Sweep: runner.SweepOptions{
 					Out: c.String("out"), Workers: c.Int("workers"), Shard: shard, RetryFailed: c.Bool("retry-failed"),
 					CheckpointEvery: c.Int("checkpoint-every"), MaxTrials: c.Int("max-trials"),
@@ -70,7 +73,9 @@ type sweepOptions struct {
 	Spec   string // built-in name or path
 	DryRun bool
 	Plain  bool
-	Sweep  runner.SweepOptions
+	// NoTables skips the report tables printed when the sweep ends.
+	NoTables bool
+	Sweep    runner.SweepOptions
 }
 
 // loadSpec reads a spec from a file, or a built-in experiment by name.
@@ -120,7 +125,12 @@ func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
 	if sum != nil {
 		fmt.Fprintln(w, summaryLine(spec.Name, sum))
 	}
-	return err
+	if err != nil || opts.NoTables {
+		return err
+	}
+	// The sweep's tables, as 'expctl report <dir>' prints them.
+	fmt.Fprintln(w)
+	return runReport(ctx, reportOptions{Dirs: []string{sum.Dir}, Format: results.Terminal}, w, io.Discard)
 }
 
 func dryRun(spec *runner.Spec, opts runner.SweepOptions, w io.Writer) error {
