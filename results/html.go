@@ -22,6 +22,10 @@ import (
 //     and the "longest T solved" summary (see [Table.LongestSolved], k = minSolved, 0 for
 //     all trials of a cell), all as <table> elements; the final-metric figure
 //     ([PlotFinal]) and a learning-curve figure per column value ([PlotCurves]);
+//   - when any trial has a gradflow.csv, a "Gradient flow" section: per task the table of
+//     σ_max and clip rates ([Collection.GradientTables]; σ_max below its threshold 1/γ in
+//     class "below", above it in class "above") and, per column value, the gradient-flow
+//     figures at init and at the end of training ([PlotGradFlow]);
 //   - the trials that did not finish normally (diverged, failed, running, incomplete,
 //     missing) with their error, and the problems found while loading, when there are any.
 //
@@ -53,7 +57,8 @@ type (
 		Facts    []htmlFact
 		Specs    []htmlSpec
 		Tasks    []htmlTask
-		Trials   []htmlTrial // not finished normally
+		Grad     *htmlGradients // nil when no trial has gradient-flow records
+		Trials   []htmlTrial    // not finished normally
 		Problems []Problem
 		NoTrials bool
 	}
@@ -93,6 +98,33 @@ type (
 	}
 	htmlTrial struct {
 		ID, State, Msg string
+	}
+	htmlGradients struct {
+		ID    string
+		Tasks []htmlGradTask
+	}
+	htmlGradTask struct {
+		Name      string
+		Table     htmlGradTable
+		Figures   []htmlFigure
+		NoFigures []string // column headings without gradient-flow records
+	}
+	htmlGradTable struct {
+		Caption, Corner string
+		Cols            []string
+		Rows            []htmlGradRow
+		Notes           []string
+	}
+	htmlGradRow struct {
+		Label string
+		Cells []htmlGradCell
+	}
+	htmlGradCell struct {
+		Class, Title string
+		Lines        [][]htmlGradPart
+	}
+	htmlGradPart struct {
+		Text, Class string
 	}
 )
 
@@ -185,6 +217,16 @@ func buildHTMLPage(c *Collection, r *Report) (*htmlPage, error) {
 		}
 		task.ID = htmlID("task-"+t.Task, ids)
 		page.Tasks = append(page.Tasks, task)
+	}
+
+	// Gradient flow, when there are records.
+	if hasGradFlow(kept) {
+		g, err := buildHTMLGradients(c, r.Query)
+		if err != nil {
+			return nil, err
+		}
+		g.ID = htmlID("gradient-flow", ids)
+		page.Grad = g
 	}
 
 	// Trials that did not finish normally.
@@ -311,6 +353,84 @@ func buildHTMLTask(c *Collection, r *Report, t, st *Table) (htmlTask, error) {
 		}
 	}
 	return task, nil
+}
+
+// buildHTMLGradients lays out the gradient tables and figures of each task.
+func buildHTMLGradients(c *Collection, q Query) (*htmlGradients, error) {
+	ts, err := c.GradientTables(q)
+	if err != nil {
+		return nil, err
+	}
+	tables, err := c.Tables(gradientQuery(q))
+	if err != nil {
+		return nil, err
+	}
+	g := &htmlGradients{}
+	for i, t := range ts {
+		gt := htmlGradTask{Name: t.Task}
+		many := "seeds"
+		if len(t.Over) > 0 {
+			many = "trials"
+		}
+		gt.Table = htmlGradTable{
+			Caption: "σ_max of the recurrent blocks at init → at the end, and clip rate, medians over " + many,
+			Corner:  t.Query.Rows + " \\ " + t.Query.Cols,
+			Notes:   gradientNotes(t),
+		}
+		for _, col := range t.Cols {
+			gt.Table.Cols = append(gt.Table.Cols, t.Query.Cols+"="+col)
+		}
+		for r, row := range t.Rows {
+			hr := htmlGradRow{Label: row}
+			for _, cell := range t.Cells[r] {
+				hc := htmlGradCell{Class: "grad num"}
+				switch {
+				case cell == nil:
+					hc.Class, hc.Title = "grad state none", "no such trial"
+				case !cell.hasValues():
+					hc.Class = "grad state"
+				}
+				if cell != nil {
+					var states []string
+					for _, s := range stateOrderHTML(cell.States) {
+						states = append(states, fmt.Sprintf("%d %s", cell.States[s], s))
+					}
+					hc.Title = fmt.Sprintf("%d %s (%d with records): %s", cell.N, plotPlural(cell.N, "trial", "trials"), cell.Recorded, strings.Join(states, ", "))
+				}
+				for _, line := range cell.lineParts() {
+					var parts []htmlGradPart
+					for _, p := range line {
+						parts = append(parts, htmlGradPart{Text: p.text, Class: p.class})
+					}
+					hc.Lines = append(hc.Lines, parts)
+				}
+				hr.Cells = append(hr.Cells, hc)
+			}
+			gt.Table.Rows = append(gt.Table.Rows, hr)
+		}
+		for _, p := range t.Problems {
+			gt.Table.Notes = append(gt.Table.Notes, "Unreadable: "+p.String())
+		}
+		figs, err := gradientFigures(c, q, tables[i])
+		if err != nil {
+			return nil, err
+		}
+		for j, f := range figs {
+			if f.lines == 0 {
+				if j%2 == 0 {
+					gt.NoFigures = append(gt.NoFigures, q.withDefaults().Cols+"="+tables[i].Cols[j/2])
+				}
+				continue
+			}
+			svg, err := plotSVG(f.plot)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.name, err)
+			}
+			gt.Figures = append(gt.Figures, htmlFigure{Title: f.title, SVG: inlineSVG(svg)})
+		}
+		g.Tasks = append(g.Tasks, gt)
+	}
+	return g, nil
 }
 
 // htmlGrid lays out a table: one row per row value, one column per column value.
@@ -514,6 +634,10 @@ figure svg text { font-family: "Liberation Sans", Arial, Helvetica, sans-serif !
 ul.trials, ul.problems { padding-left: 20px; }
 ul.trials code, ul.problems code { font-size: 13px; }
 .msg { color: var(--muted); }
+td.grad { text-align: left; }
+td.grad span.line { display: block; white-space: nowrap; }
+span.below { color: #0060a0; }
+span.above { color: #b34700; font-weight: bold; }
 </style>
 </head>
 <body>
@@ -525,7 +649,7 @@ ul.trials code, ul.problems code { font-size: 13px; }
 {{- end}}
 </dl>
 {{- if .Tasks}}
-<p class="key">Tasks: {{range $i, $t := .Tasks}}{{if $i}}, {{end}}<a href="#{{$t.ID}}">{{$t.Name}}</a>{{end}}.
+<p class="key">Tasks: {{range $i, $t := .Tasks}}{{if $i}}, {{end}}<a href="#{{$t.ID}}">{{$t.Name}}</a>{{end}}{{with .Grad}}; <a href="#{{.ID}}">gradient flow</a>{{end}}.
 Table key: <span class="swatch" style="background: var(--all-bg)"></span> all trials solved,
 <span class="swatch" style="background: var(--some-bg)"></span> some solved,
 <span class="swatch" style="background: var(--state-bg)"></span> no value: the cell shows its trials' states.</p>
@@ -579,6 +703,30 @@ Table key: <span class="swatch" style="background: var(--all-bg)"></span> all tr
 {{- end}}
 </section>
 {{- end}}
+{{- with .Grad}}
+<section class="gradients" id="{{.ID}}">
+<h2>Gradient flow</h2>
+<p class="about">‖∂C/∂h_t‖ on a fixed diagnostic batch against the lag k = L−1−t (how many steps before the
+end of the sequence h_t is), at initialisation and at the end of training, median over trials: a line
+that falls with the lag is a vanishing gradient. The table gives the largest singular value σ_max of
+each recurrent block against the threshold 1/γ of Pascanu et al. (2013), and how often the gradient
+norm was clipped.</p>
+{{- range .Tasks}}
+<h3>Task {{.Name}}</h3>
+<div class="tables">
+<div>{{template "gradtable" .Table}}</div>
+</div>
+<div class="figures">
+{{- range .Figures}}
+<figure aria-label="{{.Title}}">{{.SVG}}</figure>
+{{- end}}
+</div>
+{{- if .NoFigures}}
+<p class="note">No gradient-flow records for {{range $i, $c := .NoFigures}}{{if $i}}, {{end}}{{$c}}{{end}}.</p>
+{{- end}}
+{{- end}}
+</section>
+{{- end}}
 {{- if .Trials}}
 <section class="unfinished">
 <h2>Trials that did not finish normally</h2>
@@ -604,6 +752,20 @@ Table key: <span class="swatch" style="background: var(--all-bg)"></span> all tr
 </html>
 {{define "cell" -}}
 <td class="{{.Class}}"{{if .Title}} title="{{.Title}}"{{end}}>{{range $i, $p := parts .Text}}{{if $i}} {{end}}<span class="nb">{{$p}}</span>{{end}}</td>
+{{- end}}
+{{define "gradtable" -}}
+<table class="gradients">
+<caption>{{.Caption}}</caption>
+<thead><tr><th>{{.Corner}}</th>{{range .Cols}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr><th>{{.Label}}</th>{{range .Cells}}<td class="{{.Class}}"{{if .Title}} title="{{.Title}}"{{end}}>{{range .Lines}}<span class="line">{{range .}}{{if .Class}}<span class="{{.Class}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{end}}</span>{{end}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+{{- range .Notes}}
+<p class="note">{{.}}</p>
+{{- end}}
 {{- end}}
 {{define "table" -}}
 <table class="{{.Class}}">

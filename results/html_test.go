@@ -356,3 +356,100 @@ func TestWriteHTMLQueries(t *testing.T) {
 		t.Error("no error for an unknown metric")
 	}
 }
+
+// TestWriteHTMLGradients: with gradient-flow records the page has a "Gradient flow"
+// section holding the σ_max and clip-rate table and, per T, the figures at init and at
+// the end of training; without records it has none.
+func TestWriteHTMLGradients(t *testing.T) {
+	c := loadGradFixture(t)
+	out := htmlRender(t, c, Query{}, 0)
+	doc := htmlParse(t, out)
+	htmlCheckOffline(t, doc)
+	var sec *html.Node
+	for _, s := range htmlElements(doc, "section") {
+		if htmlHasClass(s, "gradients") {
+			if sec != nil {
+				t.Fatal("two gradient sections")
+			}
+			sec = s
+		}
+	}
+	if sec == nil {
+		t.Fatal("no gradient-flow section")
+	}
+	if h := htmlElements(sec, "h2"); len(h) != 1 || htmlText(h[0]) != "Gradient flow" {
+		t.Errorf("heading %v", h)
+	}
+	if !bytes.Contains(out, []byte(`<a href="#`+htmlAttr(sec, "id")+`">gradient flow</a>`)) {
+		t.Error("no link to the section")
+	}
+
+	// The table: one row per cell, each entry the lines of its GradientCell.
+	ts, err := c.GradientTables(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := htmlElements(sec, "table")
+	if len(tables) != 1 || !htmlHasClass(tables[0], "gradients") {
+		t.Fatalf("%d tables in the section", len(tables))
+	}
+	rows := htmlElements(htmlElements(tables[0], "tbody")[0], "tr")
+	if len(rows) != len(ts[0].Rows) {
+		t.Fatalf("%d rows", len(rows))
+	}
+	marks := map[string]int{}
+	for r, row := range rows {
+		if th := htmlElements(row, "th"); htmlText(th[0]) != ts[0].Rows[r] {
+			t.Errorf("row %d: %q", r, htmlText(th[0]))
+		}
+		for col, td := range htmlElements(row, "td") {
+			want := ts[0].Cells[r][col].Lines()
+			var got []string
+			for _, span := range htmlElements(td, "span") {
+				switch {
+				case htmlHasClass(span, "line"):
+					got = append(got, htmlText(span))
+				case htmlHasClass(span, "below"), htmlHasClass(span, "above"):
+					marks[htmlAttr(span, "class")+" "+htmlText(span)[len(htmlText(span))-3:]]++
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("%s T=%s: %q, want %q", ts[0].Rows[r], ts[0].Cols[col], got, want)
+			}
+		}
+	}
+	// 16 blocks (gru 3, lstm 4, rnn 1; at T=10 and T=30), at init and at the end: 32
+	// marked values, each class with its arrow.
+	if len(marks) != 2 || marks["below ↓"]+marks["above ↑"] != 32 {
+		t.Errorf("marks %v", marks)
+	}
+
+	// The figures: init and end for T=10 and T=30, in that order.
+	var titles []string
+	for _, f := range htmlElements(sec, "figure") {
+		titles = append(titles, htmlAttr(f, "aria-label"))
+		if len(htmlElements(f, "svg")) != 1 {
+			t.Errorf("figure %q has no inline SVG", htmlAttr(f, "aria-label"))
+		}
+	}
+	want := []string{
+		"adding, T=10: ‖∂C/∂h‖ vs lag at init", "adding, T=10: ‖∂C/∂h‖ vs lag at the end of training",
+		"adding, T=30: ‖∂C/∂h‖ vs lag at init", "adding, T=30: ‖∂C/∂h‖ vs lag at the end of training",
+	}
+	if strings.Join(titles, "|") != strings.Join(want, "|") {
+		t.Errorf("figures %q", titles)
+	}
+
+	// Deterministic.
+	if again := htmlRender(t, loadGradFixture(t), Query{}, 0); !bytes.Equal(out, again) {
+		t.Error("two renders of gradfixture differ")
+	}
+	// Without records: no section.
+	if old := htmlRender(t, loadPlotFixture(t), Query{}, 0); bytes.Contains(old, []byte("Gradient flow")) {
+		t.Error("a gradient-flow section without records")
+	}
+	// The section follows the query's filter.
+	if out := htmlRender(t, c, Query{Where: map[string]string{"cell": "rnn"}}, 0); !bytes.Contains(out, []byte("<h2>Gradient flow</h2>")) {
+		t.Error("no section for the rnn trials")
+	}
+}

@@ -875,30 +875,42 @@ func SavePlots(dir string, c *Collection, q Query) ([]string, error) {
 				name = fmt.Sprintf("%s-%d", f.name, i)
 			}
 			used[name] = true
-			svg, err := plotSVG(f.plot)
+			written, err := savePlotFiles(dir, name, f.plot)
+			paths = append(paths, written...)
 			if err != nil {
-				return paths, fmt.Errorf("%s: %w", name, err)
-			}
-			png, err := plotPNG(f.plot)
-			if err != nil {
-				return paths, fmt.Errorf("%s: %w", name, err)
-			}
-			for _, out := range []struct {
-				ext  string
-				data []byte
-			}{{".svg", svg}, {".png", png}} {
-				path := filepath.Join(dir, name+out.ext)
-				if err := WriteFileAtomic(path, out.data); err != nil {
-					return paths, err
-				}
-				// Figures are for sharing: readable by all, like a file written plainly.
-				if err := os.Chmod(path, 0o644); err != nil {
-					return paths, err
-				}
-				paths = append(paths, path)
+				return paths, err
 			}
 		}
 	}
 	sort.Strings(paths)
+	return paths, nil
+}
+
+// savePlotFiles writes a plot as dir/name.svg and dir/name.png, readable by all, and
+// returns the paths written.
+func savePlotFiles(dir, name string, p *plot.Plot) ([]string, error) {
+	svg, err := plotSVG(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	png, err := plotPNG(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var paths []string
+	for _, out := range []struct {
+		ext  string
+		data []byte
+	}{{".svg", svg}, {".png", png}} {
+		path := filepath.Join(dir, name+out.ext)
+		if err := WriteFileAtomic(path, out.data); err != nil {
+			return paths, err
+		}
+		// Figures are for sharing: readable by all, like a file written plainly.
+		if err := os.Chmod(path, 0o644); err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+	}
 	return paths, nil
 }

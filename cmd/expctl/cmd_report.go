@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +28,14 @@ func reportCommand() *cli.Command {
 		Description: "Reads sweep directories (shards are merged; a trial found twice with different\n" +
 			"results is reported as a conflict) and prints, per task: the metric table with the\n" +
 			"task's baseline, the steps-to-solve table, and the longest T each cell solved.\n" +
-			"Works on unfinished sweeps: running, interrupted and missing trials are counted.",
+			"Works on unfinished sweeps: running, interrupted and missing trials are counted.\n\n" +
+			"--gradients adds, after those tables, per task a table of the largest singular value\n" +
+			"of each recurrent block at init and at the end of training (against the vanishing\n" +
+			"threshold 1/γ) and the clip rate, from each trial's spectra.csv and curve.csv; with\n" +
+			"--plots it also writes the gradient-flow figures ‖∂C/∂h_t‖ vs lag at init and at the\n" +
+			"end (gradflow-<task>-T<v>-init/-final). With --format json the gradient tables are the\n" +
+			"report document's \"gradients\" member. The HTML page has a gradient-flow section\n" +
+			"whenever the trials recorded one.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "rows", Value: "cell", Usage: "configuration field for the table rows"},
 			&cli.StringFlag{Name: "cols", Value: "T", Usage: "configuration field for the table columns"},
@@ -37,6 +46,7 @@ func reportCommand() *cli.Command {
 			&cli.IntFlag{Name: "min-solved", Usage: "k in \"longest T solved in ≥ k seeds\" (default: all seeds of a cell)"},
 			&cli.StringFlag{Name: "plots", Usage: "also write SVG and PNG figures into `DIR`"},
 			&cli.StringFlag{Name: "html", Usage: "also write a self-contained HTML report to `FILE`"},
+			&cli.BoolFlag{Name: "gradients", Usage: "also show the σ_max and clip-rate tables (and with --plots the gradient-flow figures)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -58,6 +68,7 @@ func reportCommand() *cli.Command {
 				Dirs:   c.Args().Slice(),
 				Query:  results.Query{Rows: c.String("rows"), Cols: c.String("cols"), Metric: c.String("metric"), Agg: c.String("agg"), Where: where},
 				Format: f, MinSolved: c.Int("min-solved"), Plots: c.String("plots"), HTML: c.String("html"),
+				Gradients: c.Bool("gradients"),
 			}, c.App.Writer, c.App.ErrWriter)
 		},
 	}
@@ -70,6 +81,7 @@ type reportOptions struct {
 	MinSolved int
 	Plots     string
 	HTML      string
+	Gradients bool // also the gradient tables and figures
 }
 
 // runReport loads the sweeps and writes the tables to w, warnings to errw, and the figures
@@ -89,7 +101,11 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 	if len(rep.Tables) == 0 {
 		return usagef("no trials match --where %v", opts.Query.Where)
 	}
-	if err := results.WriteTables(w, rep, opts.Format); err != nil {
+	if !opts.Gradients {
+		if err := results.WriteTables(w, rep, opts.Format); err != nil {
+			return err
+		}
+	} else if err := writeWithGradients(w, errw, col, rep, opts); err != nil {
 		return err
 	}
 	if opts.Plots != "" {
@@ -99,6 +115,13 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 		files, err := results.SavePlots(opts.Plots, col, opts.Query)
 		if err != nil {
 			return fmt.Errorf("plots: %w", err)
+		}
+		if opts.Gradients {
+			more, err := results.SaveGradientPlots(opts.Plots, col, opts.Query)
+			if err != nil {
+				return fmt.Errorf("gradient plots: %w", err)
+			}
+			files = append(files, more...)
 		}
 		fmt.Fprintf(errw, "wrote %d figures to %s\n", len(files), opts.Plots)
 	}
@@ -116,4 +139,69 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 		fmt.Fprintf(errw, "wrote %s\n", opts.HTML)
 	}
 	return nil
+}
+
+// writeWithGradients writes the report's tables followed by its gradient tables: after a
+// blank line in the text formats, as the "gradients" member of the one document in JSON.
+func writeWithGradients(w, errw io.Writer, col *results.Collection, rep *results.Report, opts reportOptions) error {
+	gts, err := col.GradientTables(opts.Query)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	recorded := false
+	for _, t := range gts {
+		for _, row := range t.Cells {
+			for _, c := range row {
+				recorded = recorded || (c != nil && c.Recorded > 0)
+			}
+		}
+	}
+	if !recorded {
+		fmt.Fprintln(errw, "warning: no trial has gradient records (spectra.csv): the σ_max entries are empty")
+	}
+	var main, grad bytes.Buffer
+	if err := results.WriteTables(&main, rep, opts.Format); err != nil {
+		return err
+	}
+	if err := results.WriteGradientTables(&grad, gts, opts.Format); err != nil {
+		return err
+	}
+	if opts.Format == results.JSON {
+		doc, err := jsonWithMember(main.Bytes(), "gradients", grad.Bytes())
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(doc)
+		return err
+	}
+	if _, err := w.Write(main.Bytes()); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return err
+	}
+	_, err = w.Write(grad.Bytes())
+	return err
+}
+
+// jsonWithMember adds "key": value as the last member of the JSON object doc, keeping the
+// indentation of two spaces that both documents have.
+func jsonWithMember(doc []byte, key string, value []byte) ([]byte, error) {
+	body := bytes.TrimRight(doc, " \t\r\n")
+	if !json.Valid(doc) || !json.Valid(value) || !bytes.HasSuffix(body, []byte("}")) {
+		return nil, fmt.Errorf("json: cannot add %q to the report document", key)
+	}
+	body = bytes.TrimRight(body[:len(body)-1], " \t\r\n")
+	k, _ := json.Marshal(key)
+	var out bytes.Buffer
+	out.Write(body)
+	if !bytes.HasSuffix(body, []byte("{")) {
+		out.WriteByte(',')
+	}
+	out.WriteString("\n  ")
+	out.Write(k)
+	out.WriteString(": ")
+	out.Write(bytes.ReplaceAll(bytes.TrimRight(value, " \t\r\n"), []byte("\n"), []byte("\n  ")))
+	out.WriteString("\n}\n")
+	return out.Bytes(), nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,9 @@ import (
 )
 
 const fixtureSweep = "../../results/testdata/fixture"
+
+// gradFixtureSweep has gradient-flow and spectra records (fixtureSweep predates them).
+const gradFixtureSweep = "../../results/testdata/gradfixture"
 
 func TestReportFormats(t *testing.T) {
 	for _, tc := range []struct {
@@ -108,5 +112,109 @@ func copyTree(t *testing.T, src, dst string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestReportGradients(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{
+			"adding: test_loss, mean ± sd", // the usual tables first
+			"rnn: longest T solved in all seeds: none\n\nadding: σ_max of the recurrent blocks at init → at the end",
+			"│ rnn  │ h 1.75↑ → 1.99↑ (1/γ=1) │ h 1.75↑ → 1.82↑ (1/γ=1) │",
+			"│      │ clip rate 34%           │ clip rate 18%           │",
+			"↓ = below 1/γ",
+		}},
+		{[]string{"--format", "markdown"}, []string{"| rnn  | h 1.75↑ → 1.99↑ (1/γ=1); clip rate 34%"}},
+		{[]string{"--format", "csv"}, []string{"\nrnn,h 1.75↑ → 1.99↑ (1/γ=1); clip rate 34%,"}},
+		{[]string{"--format", "latex"}, []string{`\label{tab:adding-gradients}`, `h 1.75$\uparrow$ $\to$ 1.99$\uparrow$`}},
+		{[]string{"--where", "cell=lstm"}, []string{"│ lstm │ i 1.75↓ → 3.26↓ (1/γ=4) │"}},
+	} {
+		code, out, errOut := runCLI(t, append([]string{"report", gradFixtureSweep, "--gradients"}, tc.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, errOut)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", tc.args, w, out)
+			}
+		}
+	}
+	// Without --gradients, no gradient table.
+	if _, out, _ := runCLI(t, "report", gradFixtureSweep); strings.Contains(out, "σ_max") {
+		t.Error("gradient tables without --gradients")
+	}
+
+	// JSON: one document, the gradient tables its "gradients" member.
+	code, out, errOut := runCLI(t, "report", gradFixtureSweep, "--gradients", "--format", "json")
+	if code != 0 {
+		t.Fatalf("json: exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Tables    []json.RawMessage `json:"tables"`
+		Gradients struct {
+			Tables []struct {
+				Task  string
+				Rows  []string
+				Cells [][]struct{ Text string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	if len(doc.Tables) != 1 || len(doc.Gradients.Tables) != 1 || doc.Gradients.Tables[0].Rows[2] != "rnn" ||
+		doc.Gradients.Tables[0].Cells[2][0].Text != "h 1.75↑ → 1.99↑ (1/γ=1); clip rate 34%" {
+		t.Errorf("json document: %+v", doc)
+	}
+
+	// Figures: the gradient-flow figures with the others, only with --gradients.
+	dir := t.TempDir()
+	code, _, errOut = runCLI(t, "report", gradFixtureSweep, "--gradients", "--plots", filepath.Join(dir, "fig"), "--html", filepath.Join(dir, "r.html"))
+	if code != 0 {
+		t.Fatalf("plots: exit %d: %s", code, errOut)
+	}
+	grad, _ := filepath.Glob(filepath.Join(dir, "fig", "gradflow-*"))
+	all, _ := filepath.Glob(filepath.Join(dir, "fig", "*"))
+	if len(grad) != 8 || len(all) != 14 || !strings.Contains(errOut, "wrote 14 figures") {
+		t.Errorf("%d gradient-flow files of %d: %v\n%s", len(grad), len(all), grad, errOut)
+	}
+	for _, name := range []string{"gradflow-adding-T30-init.png", "gradflow-adding-T30-final.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, "fig", name)); err != nil {
+			t.Error(err)
+		}
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "r.html"))
+	if err != nil || !strings.Contains(string(html), "<h2>Gradient flow</h2>") {
+		t.Errorf("html: %v, no gradient-flow section", err)
+	}
+	code, _, _ = runCLI(t, "report", gradFixtureSweep, "--plots", filepath.Join(dir, "plain"))
+	if grad, _ := filepath.Glob(filepath.Join(dir, "plain", "gradflow-*")); code != 0 || len(grad) != 0 {
+		t.Errorf("gradient-flow figures without --gradients: %v", grad)
+	}
+
+	// A sweep without records: the tables say so, with a warning; not an error.
+	code, out, errOut = runCLI(t, "report", fixtureSweep, "--gradients", "--where", "task=adding")
+	if code != 0 || !strings.Contains(errOut, "no trial has gradient records") || !strings.Contains(out, "no σ_max records") {
+		t.Errorf("fixture without records: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+func TestJSONWithMember(t *testing.T) {
+	for _, tc := range []struct{ doc, value, want string }{
+		{"{\n  \"a\": 1\n}\n", "{\n  \"b\": [\n    2\n  ]\n}\n", "{\n  \"a\": 1,\n  \"g\": {\n    \"b\": [\n      2\n    ]\n  }\n}\n"},
+		{"{}", "[]", "{\n  \"g\": []\n}\n"},
+	} {
+		got, err := jsonWithMember([]byte(tc.doc), "g", []byte(tc.value))
+		if err != nil || string(got) != tc.want || !json.Valid(got) {
+			t.Errorf("%q + %q: %q, %v", tc.doc, tc.value, got, err)
+		}
+	}
+	for _, bad := range [][2]string{{"[1]", "{}"}, {"{", "{}"}, {"{}", "{"}} {
+		if _, err := jsonWithMember([]byte(bad[0]), "g", []byte(bad[1])); err == nil {
+			t.Errorf("%q + %q: no error", bad[0], bad[1])
+		}
 	}
 }

@@ -1,0 +1,1003 @@
+package results
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	"gonum.org/v1/plot"
+)
+
+// Which record of a trial's gradient flow a figure shows.
+const (
+	FlowInit  = "init"  // step 0, before any training
+	FlowFinal = "final" // each trial's last record after step 0
+)
+
+// Diagnostics returns the gradient-flow and spectra records of a trial (gradflow.csv and
+// spectra.csv), read from its directory when called: they are not kept in the collection.
+// A trial without the files (one run before they were recorded, or never started) gives
+// nil, nil, nil. When a file cannot be read the error names it, and the records of the
+// other file are still returned.
+func (c *Collection) Diagnostics(t *Trial) (flow []FlowPoint, spectra []Spectrum, err error) {
+	if t == nil || t.Dir == "" {
+		return nil, nil, nil
+	}
+	flow, errFlow := ReadGradFlow(t.Dir)
+	spectra, errSpectra := ReadSpectra(t.Dir)
+	if len(flow) == 0 {
+		flow = nil
+	}
+	if len(spectra) == 0 {
+		spectra = nil
+	}
+	return flow, spectra, errors.Join(errFlow, errSpectra)
+}
+
+// hasGradFlow reports whether any of the trials has a gradflow.csv.
+func hasGradFlow(trials []*Trial) bool {
+	for _, t := range trials {
+		if t.Dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(t.Dir, GradFlowFile)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// flowAt returns a trial's gradient norms by lag at step 0 (FlowInit) or at its last
+// recorded step (FlowFinal; none when that is step 0), and that step.
+func flowAt(flow []FlowPoint, which string) (map[int]float64, int, bool) {
+	step := 0
+	if which == FlowFinal {
+		step = -1
+		for _, p := range flow {
+			step = max(step, p.Step)
+		}
+		if step <= 0 {
+			return nil, 0, false
+		}
+	}
+	norms := map[int]float64{}
+	for _, p := range flow {
+		if p.Step == step {
+			norms[p.Lag] = p.Norm
+		}
+	}
+	return norms, step, len(norms) > 0
+}
+
+// PlotGradFlow plots the gradient flow of one task at one column value (e.g. T=30): x is
+// the lag k = L−1−t, how many steps before the end of the sequence the hidden state h_t
+// is (0 … L−1), and y is ‖∂C/∂h_t‖ on a log scale. There is one line per row value (cell
+// by default), in the colours of the report's other figures: the median over that row's
+// trials of the norm at each lag, at initialisation (which = "init") or at each trial's
+// last record after step 0 (which = "final"). Norms that are zero or not finite are left
+// out, as are trials without a gradflow.csv or whose file cannot be read. The query's
+// Where applies; its Metric and Agg do not.
+func PlotGradFlow(c *Collection, q Query, task, colValue string, which string) (*plot.Plot, error) {
+	p, _, err := gradFlowPlot(c, q, task, colValue, which)
+	return p, err
+}
+
+// gradFlowPlot is PlotGradFlow; it also returns the number of data lines.
+func gradFlowPlot(c *Collection, q Query, task, colValue, which string) (*plot.Plot, int, error) {
+	ch, err := gradFlowChart(c, q, task, colValue, which)
+	if err != nil {
+		return nil, 0, err
+	}
+	p, err := ch.build()
+	return p, len(ch.series), err
+}
+
+// gradFlowChart describes the figure of PlotGradFlow.
+func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotChart, error) {
+	var when string
+	switch which {
+	case FlowInit:
+		when = "at init"
+	case FlowFinal:
+		when = "at the end of training"
+	default:
+		return nil, fmt.Errorf("unknown gradient-flow record %q (known: %s, %s)", which, FlowInit, FlowFinal)
+	}
+	q = q.withDefaults()
+	for _, f := range []string{q.Rows, q.Cols} {
+		if !c.KnownField(f) {
+			return nil, fmt.Errorf("unknown field %q (fields: %s)", f, strings.Join(c.fields(), ", "))
+		}
+	}
+	type record struct {
+		norms map[int]float64
+		step  int
+	}
+	byRow := map[string][]record{}
+	seen := map[string]bool{}
+	var rows []string // of the task, at any column value: the rows of its table, for the colours
+	nTrials := 0
+	for _, t := range c.Trials {
+		if !q.keeps(t) || t.Field("task") != task {
+			continue
+		}
+		r := t.Field(q.Rows)
+		if !seen[r] {
+			seen[r] = true
+			rows = append(rows, r)
+		}
+		if t.Field(q.Cols) != colValue {
+			continue
+		}
+		nTrials++
+		flow, _, err := c.Diagnostics(t)
+		if err != nil && flow == nil {
+			continue // unreadable: the gradient tables list it
+		}
+		if norms, step, ok := flowAt(flow, which); ok {
+			byRow[r] = append(byRow[r], record{norms, step})
+		}
+	}
+	if nTrials == 0 {
+		return nil, fmt.Errorf("no trials of task %q with %s=%s", task, q.Cols, colValue)
+	}
+	SortValues(rows)
+	ch := &plotChart{
+		title:  fmt.Sprintf("%s, %s=%s: ‖∂C/∂h‖ vs lag %s", task, q.Cols, colValue, when),
+		xLabel: "lag k = L−1−t (steps before the end of the sequence)",
+		yLabel: "‖∂C/∂h_t‖ (median over trials)",
+		logY:   true,
+		hline:  math.NaN(),
+	}
+	for i, r := range rows {
+		recs := byRow[r]
+		if len(recs) == 0 {
+			continue
+		}
+		at := map[int][]float64{}
+		lo, hi := math.MaxInt, math.MinInt
+		for _, rec := range recs {
+			for lag, v := range rec.norms {
+				if plotFinite(v) && v > 0 {
+					at[lag] = append(at[lag], v)
+				}
+			}
+			lo, hi = min(lo, rec.step), max(hi, rec.step)
+		}
+		s := plotSeries{style: i}
+		for _, lag := range sortedKeys(at) {
+			_, _, med, _, _ := Summarize(at[lag])
+			s.xs, s.ys = append(s.xs, float64(lag)), append(s.ys, med)
+		}
+		if len(s.xs) == 0 {
+			continue
+		}
+		s.name = fmt.Sprintf("%s (%d %s", r, len(recs), plotPlural(len(recs), "trial", "trials"))
+		switch {
+		case which == FlowInit:
+		case lo == hi:
+			s.name += fmt.Sprintf(", step %d", hi)
+		default:
+			s.name += fmt.Sprintf(", steps %d–%d", lo, hi)
+		}
+		s.name += ")"
+		ch.series = append(ch.series, s)
+	}
+	return ch, nil
+}
+
+func sortedKeys(m map[int][]float64) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}
+
+// gradientFigures returns, for each column value of a table, the gradient-flow figures at
+// init and at the end of training, in that order.
+func gradientFigures(c *Collection, q Query, t *Table) ([]plotFigure, error) {
+	q = q.withDefaults()
+	var figs []plotFigure
+	for _, col := range t.Cols {
+		for _, which := range []string{FlowInit, FlowFinal} {
+			p, n, err := gradFlowPlot(c, q, t.Task, col, which)
+			if err != nil {
+				return nil, fmt.Errorf("%s, %s=%s: %w", t.Task, q.Cols, col, err)
+			}
+			figs = append(figs, plotFigure{
+				name:  plotFileName("gradflow", t.Task, q.Cols+col, which),
+				title: p.Title.Text, plot: p, lines: n,
+			})
+		}
+	}
+	return figs, nil
+}
+
+// SaveGradientPlots writes the gradient-flow figures of a report into dir (created if
+// needed), as SVG and PNG like [SavePlots]: for each task and column value the figure at
+// init and the one at the end of training ([PlotGradFlow]), named
+// gradflow-<task>-<col><value>-init and -final (e.g. gradflow-adding-T30-init.svg).
+// Figures without any data line (no trial has a gradflow.csv) are left out. It returns
+// the paths written, sorted.
+func SaveGradientPlots(dir string, c *Collection, q Query) ([]string, error) {
+	tables, err := c.Tables(gradientQuery(q))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, t := range tables {
+		figs, err := gradientFigures(c, q, t)
+		if err != nil {
+			return paths, err
+		}
+		for _, f := range figs {
+			if f.lines == 0 {
+				continue
+			}
+			written, err := savePlotFiles(dir, f.name, f.plot)
+			paths = append(paths, written...)
+			if err != nil {
+				return paths, err
+			}
+		}
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+// gradientQuery is q for grouping only: its metric and aggregation do not apply.
+func gradientQuery(q Query) Query {
+	q.Metric, q.Agg = "", ""
+	return q.withDefaults()
+}
+
+// ---- the σ_max and clip-rate table
+
+// GradientTable shows, for one task, the spectra of each row's recurrent blocks and how
+// often its gradients were clipped, on the grid of the report's tables (rows: cell,
+// columns: T by default).
+type GradientTable struct {
+	Task       string
+	Query      Query // the rows and columns fields and the filter, defaults applied
+	Rows, Cols []string
+	Cells      [][]*GradientCell // [row][col]; nil where no trial has that combination
+	// Over names the fields besides seed that differ among the trials of a cell.
+	Over []string
+	// Problems lists the trials' gradient records that could not be read; those trials
+	// count as without records.
+	Problems []Problem
+}
+
+// GradientCell aggregates the trials of one row and column.
+type GradientCell struct {
+	N        int            // trials in the cell
+	Recorded int            // trials with a spectra.csv record
+	States   map[string]int // trials by state
+	// Blocks are the recurrent H×H blocks of the cell, one per gate, in the order of its
+	// spectra.csv.
+	Blocks []*BlockSpectrum
+	// ClipRates is, for each trial with a learning curve that has clip rates, the fraction
+	// of its training steps whose gradient was clipped: the mean of curve.csv's clip_rate
+	// weighted by the steps each row covers.
+	ClipRates []float64
+	ClipRate  float64 // the median of ClipRates (NaN without any)
+}
+
+// BlockSpectrum is the largest singular value of one recurrent block over the trials of a
+// cell, at initialisation and at the end of training.
+type BlockSpectrum struct {
+	Param, Gate, Act string
+	// Threshold is 1/γ (Pascanu et al. 2013; γ bounds the derivative of the gate's
+	// activation): σ_max below it is sufficient for the gradient through the block to
+	// vanish, above it necessary for it to explode. NaN when the trials disagree.
+	Threshold float64
+	Init      []float64 // σ_max of each trial at step 0
+	Final     []float64 // σ_max of each trial at its last record after step 0
+	FinalStep []int     // the step of each value of Final
+	// The medians of Init and Final (NaN without values).
+	InitMedian, FinalMedian float64
+}
+
+// Side tells where a σ_max lies relative to the block's threshold 1/γ: −1 below it (the
+// gradient through the block vanishes), +1 above it (it can explode), 0 at it or when
+// either is not a number.
+func (b *BlockSpectrum) Side(sigma float64) int {
+	switch {
+	case math.IsNaN(sigma) || math.IsNaN(b.Threshold):
+		return 0
+	case sigma < b.Threshold:
+		return -1
+	case sigma > b.Threshold:
+		return 1
+	}
+	return 0
+}
+
+// Mark is "↓" for a σ_max below the threshold, "↑" above it, "" otherwise.
+func (b *BlockSpectrum) Mark(sigma float64) string {
+	switch b.Side(sigma) {
+	case -1:
+		return "↓"
+	case 1:
+		return "↑"
+	}
+	return ""
+}
+
+// sideName is "below", "at" or "above" for JSON; nil when σ_max or the threshold is not
+// a number.
+func (b *BlockSpectrum) sideName(sigma float64) *string {
+	if math.IsNaN(sigma) || math.IsNaN(b.Threshold) {
+		return nil
+	}
+	s := map[int]string{-1: "below", 0: "at", 1: "above"}[b.Side(sigma)]
+	return &s
+}
+
+// GradientTables groups the trials into one gradient table per task, like [Collection.Tables]
+// (same rows, columns and filter; the query's metric and aggregation do not apply). For
+// each cell of a table and each recurrent block it gives the median σ_max over the trials
+// at initialisation (step 0) and at the end (each trial's last record after step 0), and
+// the median over the trials of their clip rate. Trials without records leave the cell's
+// blocks empty; unreadable files are listed in the table's Problems.
+func (c *Collection) GradientTables(q Query) ([]*GradientTable, error) {
+	q = gradientQuery(q)
+	tables, err := c.Tables(q)
+	if err != nil {
+		return nil, err
+	}
+	var out []*GradientTable
+	for _, t := range tables {
+		gt := &GradientTable{Task: t.Task, Query: q, Rows: t.Rows, Cols: t.Cols, Over: t.Over}
+		ri, ci := index(t.Rows), index(t.Cols)
+		groups := make([][][]*Trial, len(t.Rows))
+		for r := range groups {
+			groups[r] = make([][]*Trial, len(t.Cols))
+		}
+		for _, tr := range c.Trials {
+			if q.keeps(tr) && tr.Field("task") == t.Task {
+				r, col := ri[tr.Field(q.Rows)], ci[tr.Field(q.Cols)]
+				groups[r][col] = append(groups[r][col], tr)
+			}
+		}
+		gt.Cells = make([][]*GradientCell, len(t.Rows))
+		for r := range groups {
+			gt.Cells[r] = make([]*GradientCell, len(t.Cols))
+			for col, g := range groups[r] {
+				if len(g) > 0 {
+					gt.Cells[r][col] = c.gradientCell(g, &gt.Problems)
+				}
+			}
+		}
+		out = append(out, gt)
+	}
+	return out, nil
+}
+
+func (c *Collection) gradientCell(trials []*Trial, problems *[]Problem) *GradientCell {
+	cell := &GradientCell{N: len(trials), States: map[string]int{}}
+	blocks := map[string]*BlockSpectrum{}
+	for _, t := range trials {
+		cell.States[t.State]++
+		if rate, ok := clipRateOf(t.Curve); ok {
+			cell.ClipRates = append(cell.ClipRates, rate)
+		}
+		_, spectra, err := c.Diagnostics(t)
+		if err != nil {
+			*problems = append(*problems, Problem{Path: t.Dir, Msg: err.Error()})
+		}
+		if len(spectra) == 0 {
+			continue
+		}
+		cell.Recorded++
+		last := 0
+		for _, s := range spectra {
+			last = max(last, s.Step)
+		}
+		for _, s := range spectra {
+			if s.Step != 0 && s.Step != last {
+				continue
+			}
+			key := s.Param + "\x00" + s.Gate
+			b := blocks[key]
+			if b == nil {
+				b = &BlockSpectrum{Param: s.Param, Gate: s.Gate, Act: s.Act, Threshold: s.Threshold}
+				blocks[key] = b
+				cell.Blocks = append(cell.Blocks, b)
+			}
+			if s.Threshold != b.Threshold {
+				b.Threshold = math.NaN()
+			}
+			if math.IsNaN(s.SigmaMax) {
+				continue
+			}
+			if s.Step == 0 {
+				b.Init = append(b.Init, s.SigmaMax)
+			} else {
+				b.Final = append(b.Final, s.SigmaMax)
+				b.FinalStep = append(b.FinalStep, s.Step)
+			}
+		}
+	}
+	for _, b := range cell.Blocks {
+		_, _, b.InitMedian, _, _ = Summarize(b.Init)
+		_, _, b.FinalMedian, _, _ = Summarize(b.Final)
+	}
+	_, _, cell.ClipRate, _, _ = Summarize(cell.ClipRates)
+	return cell
+}
+
+// clipRateOf is the fraction of a trial's training steps whose gradient was clipped: the
+// mean of the curve's clip rates weighted by the steps since the previous row.
+func clipRateOf(curve []Point) (float64, bool) {
+	prev := 0
+	var sum, steps float64
+	for _, p := range curve {
+		w := p.Step - prev
+		prev = p.Step
+		if w <= 0 || !plotFinite(p.ClipRate) {
+			continue
+		}
+		sum += p.ClipRate * float64(w)
+		steps += float64(w)
+	}
+	if steps == 0 {
+		return math.NaN(), false
+	}
+	return sum / steps, true
+}
+
+// label names a block in a cell: its gate, or its parameter when it has no gate name or
+// when the gate name is not unique.
+func (c *GradientCell) label(b *BlockSpectrum) string {
+	if b.Gate == "" {
+		return b.Param
+	}
+	for _, o := range c.Blocks {
+		if o != b && o.Gate == b.Gate {
+			return b.Param + "." + b.Gate
+		}
+	}
+	return b.Gate
+}
+
+// textPart is a piece of a cell's line; class is "below" or "above" for a marked σ_max.
+type textPart struct{ text, class string }
+
+// sigmaPart is a σ_max with its mark, "—" when there is none.
+func sigmaPart(b *BlockSpectrum, v float64) textPart {
+	if math.IsNaN(v) {
+		return textPart{text: "—"}
+	}
+	p := textPart{text: num(v) + b.Mark(v)}
+	switch b.Side(v) {
+	case -1:
+		p.class = "below"
+	case 1:
+		p.class = "above"
+	}
+	return p
+}
+
+// percent formats a fraction as a percentage with two significant digits at most.
+func percent(f float64) string {
+	p := 100 * f
+	switch {
+	case math.IsNaN(p):
+		return "—"
+	case p == 0:
+		return "0%"
+	case p >= 9.5:
+		return strconv.FormatFloat(p, 'f', 0, 64) + "%"
+	case p >= 0.95:
+		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'g', 2, 64) + "%"
+}
+
+// Lines is the cell as shown: one line per block, "i 1.76↓ → 1.9↓ (1/γ=4)" (gate, median
+// σ_max at init → at the end, marked ↓ below the threshold 1/γ and ↑ above it), then
+// "clip rate 15%" ("(k/n)" when not all trials have one), and "(σ_max of k/n trials)" when
+// not all trials have spectra records ("no σ_max records" when none has). A cell without
+// any value is "no records", followed by its unfinished trials; a nil cell is "·".
+func (c *GradientCell) Lines() []string {
+	var out []string
+	for _, parts := range c.lineParts() {
+		var b strings.Builder
+		for _, p := range parts {
+			b.WriteString(p.text)
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// lineParts is Lines in pieces, the marked values apart.
+func (c *GradientCell) lineParts() [][]textPart {
+	if c == nil {
+		return [][]textPart{{{text: "·"}}}
+	}
+	var lines [][]textPart
+	for _, b := range c.Blocks {
+		lines = append(lines, []textPart{
+			{text: c.label(b) + " "}, sigmaPart(b, b.InitMedian), {text: " → "}, sigmaPart(b, b.FinalMedian),
+			{text: " (1/γ=" + thresholdText(b.Threshold) + ")"},
+		})
+	}
+	if len(c.ClipRates) > 0 {
+		l := "clip rate " + percent(c.ClipRate)
+		if len(c.ClipRates) < c.N {
+			l += fmt.Sprintf(" (%d/%d)", len(c.ClipRates), c.N)
+		}
+		lines = append(lines, []textPart{{text: l}})
+	}
+	if len(lines) == 0 {
+		l := "no records"
+		var notes []string
+		for _, s := range unfinishedStates {
+			if k := c.States[s]; k > 0 {
+				notes = append(notes, fmt.Sprintf("%d %s", k, s))
+			}
+		}
+		if len(notes) > 0 {
+			l += " (" + strings.Join(notes, ", ") + ")"
+		}
+		return [][]textPart{{{text: l}}}
+	}
+	switch {
+	case c.Recorded == 0:
+		lines = append(lines, []textPart{{text: "no σ_max records"}})
+	case c.Recorded < c.N:
+		lines = append(lines, []textPart{{text: fmt.Sprintf("(σ_max of %d/%d trials)", c.Recorded, c.N)}})
+	}
+	return lines
+}
+
+// hasValues reports whether the cell shows any number.
+func (c *GradientCell) hasValues() bool {
+	return c != nil && (len(c.Blocks) > 0 || len(c.ClipRates) > 0)
+}
+
+func thresholdText(v float64) string {
+	if math.IsNaN(v) {
+		return "varies"
+	}
+	return num(v)
+}
+
+// Text is the cell on one line: its Lines joined by "; ".
+func (c *GradientCell) Text() string { return strings.Join(c.Lines(), "; ") }
+
+// gradientTitle is the line above a gradient table.
+func gradientTitle(t *GradientTable) title {
+	many := "seeds"
+	if len(t.Over) > 0 {
+		many = "trials"
+	}
+	n, rec := 0, 0
+	for _, row := range t.Cells {
+		for _, c := range row {
+			if c != nil {
+				n += c.N
+				rec += c.Recorded
+			}
+		}
+	}
+	return title{task: t.Task, rest: fmt.Sprintf("σ_max of the recurrent blocks at init → at the end, and clip rate, medians over %s (%s, %d with σ_max records)",
+		many, plural(n, "trial", "trials"), rec)}
+}
+
+// gradientNotes are the footnotes of a gradient table.
+func gradientNotes(t *GradientTable) []string {
+	notes := []string{
+		"Per gate: σ_max of its recurrent block at init → at the end (its threshold 1/γ). " +
+			"↓ = below 1/γ: gradients through the block vanish (sufficient condition); " +
+			"↑ = above 1/γ: they can explode (necessary condition; Pascanu et al. 2013).",
+	}
+	lo, hi := math.MaxInt, math.MinInt
+	noRecords := false
+	for _, row := range t.Cells {
+		for _, c := range row {
+			if c == nil {
+				continue
+			}
+			noRecords = noRecords || (len(c.Blocks) == 0 && len(c.ClipRates) == 0)
+			for _, b := range c.Blocks {
+				for _, s := range b.FinalStep {
+					lo, hi = min(lo, s), max(hi, s)
+				}
+			}
+		}
+	}
+	switch {
+	case lo == hi:
+		notes = append(notes, fmt.Sprintf("End: each trial's last record (step %d).", hi))
+	case lo < hi:
+		notes = append(notes, fmt.Sprintf("End: each trial's last record (steps %d–%d).", lo, hi))
+	}
+	notes = append(notes, "Clip rate: the fraction of training steps whose gradient norm was clipped, over the whole run.")
+	if len(t.Over) > 0 {
+		notes = append(notes, "Aggregated over differing "+strings.Join(t.Over, ", ")+".")
+	}
+	if noRecords {
+		notes = append(notes, "No records = the trials have no spectra.csv and no clip rates (run before they were recorded, or not started).")
+	}
+	return notes
+}
+
+// WriteGradientTables renders gradient tables (see [Collection.GradientTables]) in format
+// f, one per task, each with a title, a header with the row field and the column values
+// ("T=30"), one row per row value and footnotes explaining the entries. An entry is
+// [GradientCell.Lines]: in the terminal one line each (rows separated by rules), in
+// Markdown and CSV joined by "; ", in LaTeX stacked in a nested tabular (booktabs
+// needed). Unreadable gradient records are listed at the end.
+//
+// JSON is one document; NaN and infinite numbers are null:
+//
+//	{
+//	  "tables": [{                  // one per task, sorted by task
+//	    "task": "adding",
+//	    "rows_field": "cell",       // field of the rows
+//	    "cols_field": "T",          // field of the columns
+//	    "rows": ["gru", "lstm", "rnn"], "cols": ["10", "30"],
+//	    "over": [],                 // fields besides seed that differ within a cell
+//	    "cells": [                  // [row][col]; null where no trial has that row and column
+//	      [{"n": 2,                 // trials in the cell
+//	        "recorded": 2,          // trials with a spectra.csv
+//	        "states": {"unsolved": 2},
+//	        "blocks": [{            // one per recurrent H×H block, in spectra.csv's order
+//	          "param": "W", "gate": "h", "act": "tanh",
+//	          "threshold": 1,       // 1/γ; null when the trials disagree
+//	          "init": {"median": 1.76, "values": [1.76, 1.71], "side": "above"},
+//	          "final": {"median": 1.74, "values": [1.74, 1.8], "steps": [300, 300], "side": "above"}
+//	        }],                     // side: "below", "at" or "above" 1/γ; null without a median
+//	        "clip_rate": {"median": 0.15, "values": [0.14, 0.16]}, // per trial with a curve
+//	        "text": "h 1.76↑ → 1.74↑ (1/γ=1); clip rate 15%"}, ...], ...]  // as in the text formats
+//	  }],
+//	  "problems": [{"path": "...", "msg": "..."}] // unreadable gradient records; [] if none
+//	}
+func WriteGradientTables(w io.Writer, ts []*GradientTable, f Format) error {
+	ew := &errWriter{w: w}
+	switch f {
+	case Terminal, Markdown:
+		if err := writeGradientText(ew, ts, f == Markdown); err != nil {
+			return err
+		}
+	case CSV:
+		writeGradientCSV(ew, ts)
+	case LaTeX:
+		writeGradientLaTeX(ew, ts)
+	case JSON:
+		return writeGradientJSON(ew, ts)
+	default:
+		_, err := ParseFormat(string(f))
+		if err == nil {
+			err = fmt.Errorf("unknown format %q (use ParseFormat)", f)
+		}
+		return err
+	}
+	return ew.err
+}
+
+func gradientProblems(ts []*GradientTable) []Problem {
+	var out []Problem
+	for _, t := range ts {
+		out = append(out, t.Problems...)
+	}
+	return out
+}
+
+func gradientHeader(t *GradientTable) []string {
+	h := []string{t.Query.Rows}
+	for _, c := range t.Cols {
+		h = append(h, colHeading(t.Query.Cols, c))
+	}
+	return h
+}
+
+func writeGradientText(w io.Writer, ts []*GradientTable, md bool) error {
+	esc := func(s string) string { return s }
+	if md {
+		esc = mdEscape
+	}
+	if len(ts) == 0 {
+		fmt.Fprintln(w, noTrials)
+	}
+	for i, t := range ts {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		tt := gradientTitle(t)
+		if md {
+			fmt.Fprintln(w, tt.markdown())
+			fmt.Fprintln(w)
+		} else {
+			fmt.Fprintln(w, tt)
+		}
+		opts := []tablewriter.Option{
+			tablewriter.WithHeaderAutoFormat(tw.Off),
+			tablewriter.WithHeaderAlignment(tw.AlignLeft),
+			tablewriter.WithRowAlignment(tw.AlignLeft),
+			tablewriter.WithRowAutoWrap(tw.WrapNone),
+			tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		}
+		if md {
+			opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+		} else {
+			opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+				Settings: tw.Settings{Separators: tw.Separators{BetweenRows: tw.On}},
+			})))
+		}
+		tb := tablewriter.NewTable(w, opts...)
+		var header []any
+		for _, h := range gradientHeader(t) {
+			header = append(header, esc(h))
+		}
+		tb.Header(header...)
+		for r, label := range t.Rows {
+			row := []string{esc(label)}
+			for _, c := range t.Cells[r] {
+				if md {
+					row = append(row, esc(c.Text()))
+				} else {
+					row = append(row, strings.Join(c.Lines(), "\n"))
+				}
+			}
+			tb.Append(row)
+		}
+		if err := tb.Render(); err != nil {
+			return fmt.Errorf("render %s gradient table: %w", t.Task, err)
+		}
+		for _, n := range gradientNotes(t) {
+			if md {
+				fmt.Fprintln(w)
+				fmt.Fprintln(w, mdEscape(n))
+			} else {
+				fmt.Fprintln(w, wrap(n, noteWidth, "  "))
+			}
+		}
+	}
+	if ps := gradientProblems(ts); len(ps) > 0 {
+		fmt.Fprintln(w)
+		head := plural(len(ps), "unreadable gradient record", "unreadable gradient records") + " (those trials count as without records):"
+		if md {
+			fmt.Fprintln(w, mdEscape(head))
+			fmt.Fprintln(w)
+		} else {
+			fmt.Fprintln(w, head)
+		}
+		for _, p := range ps {
+			if md {
+				fmt.Fprintln(w, "- "+mdEscape(p.String()))
+			} else {
+				fmt.Fprintln(w, "  "+p.String())
+			}
+		}
+	}
+	return nil
+}
+
+func writeGradientCSV(w io.Writer, ts []*GradientTable) {
+	if len(ts) == 0 {
+		fmt.Fprintln(w, "# "+noTrials)
+	}
+	for i, t := range ts {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, "# "+gradientTitle(t).String())
+		cw := csv.NewWriter(w)
+		cw.Write(gradientHeader(t))
+		for r, label := range t.Rows {
+			row := []string{label}
+			for _, c := range t.Cells[r] {
+				row = append(row, c.Text())
+			}
+			cw.Write(row)
+		}
+		cw.Flush()
+		for _, n := range gradientNotes(t) {
+			fmt.Fprintln(w, "# "+n)
+		}
+	}
+	if ps := gradientProblems(ts); len(ps) > 0 {
+		fmt.Fprintln(w)
+		for _, p := range ps {
+			fmt.Fprintln(w, "# problem: "+p.String())
+		}
+	}
+}
+
+// gradTexEscaper spells the symbols of the gradient tables as LaTeX, after texEscape.
+var gradTexEscaper = strings.NewReplacer(
+	`σ\_max`, `$\sigma_{\max}$`, `σ`, `$\sigma$`, `γ`, `$\gamma$`, `→`, `$\to$`,
+	`↓`, `$\downarrow$`, `↑`, `$\uparrow$`, `‖`, `$\|$`, `∂`, `$\partial$`,
+)
+
+func gradTex(s string) string { return gradTexEscaper.Replace(texEscape(s)) }
+
+func writeGradientLaTeX(w io.Writer, ts []*GradientTable) {
+	fmt.Fprintln(w, `% expctl gradient tables; needs \usepackage{booktabs}`)
+	if len(ts) == 0 {
+		fmt.Fprintln(w, "% "+noTrials)
+	}
+	for _, t := range ts {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, `\begin{table}[ht]`)
+		fmt.Fprintln(w, `\centering`)
+		fmt.Fprintf(w, "\\caption{%s}\n", gradTex(gradientTitle(t).String()))
+		fmt.Fprintf(w, "\\label{%s}\n", texLabel(t.Task, "gradients"))
+		fmt.Fprintf(w, "\\begin{tabular}{l%s}\n", strings.Repeat("l", len(t.Cols)))
+		fmt.Fprintln(w, `\toprule`)
+		head := []string{texEscape(t.Query.Rows)}
+		for _, c := range t.Cols {
+			h := colHeading(t.Query.Cols, c)
+			if t.Query.Cols == "T" && isNumber(c) {
+				head = append(head, "$"+h+"$")
+			} else {
+				head = append(head, texEscape(h))
+			}
+		}
+		fmt.Fprintln(w, strings.Join(head, " & ")+` \\`)
+		fmt.Fprintln(w, `\midrule`)
+		for r, label := range t.Rows {
+			row := []string{texEscape(label)}
+			for _, c := range t.Cells[r] {
+				lines := c.Lines()
+				for i, l := range lines {
+					lines[i] = gradTex(l)
+				}
+				if len(lines) == 1 {
+					row = append(row, lines[0])
+				} else {
+					row = append(row, `\begin{tabular}[t]{@{}l@{}}`+strings.Join(lines, `\\`)+`\end{tabular}`)
+				}
+			}
+			fmt.Fprintln(w, strings.Join(row, " & ")+` \\`)
+		}
+		fmt.Fprintln(w, `\bottomrule`)
+		fmt.Fprintln(w, `\end{tabular}`)
+		notes := gradientNotes(t)
+		fmt.Fprintln(w, `\par\smallskip\footnotesize`)
+		for i, n := range notes {
+			end := `\\`
+			if i == len(notes)-1 {
+				end = ""
+			}
+			fmt.Fprintln(w, gradTex(n)+end)
+		}
+		fmt.Fprintln(w, `\end{table}`)
+	}
+	if ps := gradientProblems(ts); len(ps) > 0 {
+		fmt.Fprintln(w)
+		for _, p := range ps {
+			fmt.Fprintln(w, "% problem: "+strings.ReplaceAll(p.String(), "\n", " "))
+		}
+	}
+}
+
+// ---- JSON (see WriteGradientTables)
+
+type jsonSigma struct {
+	Median jsonNum   `json:"median"`
+	Values []jsonNum `json:"values"`
+	Side   *string   `json:"side"`
+}
+
+type jsonSigmaFinal struct {
+	Median jsonNum   `json:"median"`
+	Values []jsonNum `json:"values"`
+	Steps  []int     `json:"steps"`
+	Side   *string   `json:"side"`
+}
+
+type jsonBlock struct {
+	Param     string         `json:"param"`
+	Gate      string         `json:"gate"`
+	Act       string         `json:"act"`
+	Threshold jsonNum        `json:"threshold"`
+	Init      jsonSigma      `json:"init"`
+	Final     jsonSigmaFinal `json:"final"`
+}
+
+type jsonClip struct {
+	Median jsonNum   `json:"median"`
+	Values []jsonNum `json:"values"`
+}
+
+type jsonGradientCell struct {
+	N        int            `json:"n"`
+	Recorded int            `json:"recorded"`
+	States   map[string]int `json:"states"`
+	Blocks   []jsonBlock    `json:"blocks"`
+	ClipRate jsonClip       `json:"clip_rate"`
+	Text     string         `json:"text"`
+}
+
+type jsonGradientTable struct {
+	Task      string                `json:"task"`
+	RowsField string                `json:"rows_field"`
+	ColsField string                `json:"cols_field"`
+	Rows      []string              `json:"rows"`
+	Cols      []string              `json:"cols"`
+	Over      []string              `json:"over"`
+	Cells     [][]*jsonGradientCell `json:"cells"`
+}
+
+type jsonGradients struct {
+	Tables   []jsonGradientTable `json:"tables"`
+	Problems []jsonProblem       `json:"problems"`
+}
+
+func jsonNums(vs []float64) []jsonNum {
+	out := make([]jsonNum, len(vs))
+	for i, v := range vs {
+		out[i] = jsonNum(v)
+	}
+	return out
+}
+
+func writeGradientJSON(w io.Writer, ts []*GradientTable) error {
+	doc := jsonGradients{Tables: []jsonGradientTable{}, Problems: []jsonProblem{}}
+	for _, t := range ts {
+		jt := jsonGradientTable{Task: t.Task, RowsField: t.Query.Rows, ColsField: t.Query.Cols,
+			Rows: nonNil(t.Rows), Cols: nonNil(t.Cols), Over: nonNil(t.Over)}
+		jt.Cells = make([][]*jsonGradientCell, len(t.Rows))
+		for r := range t.Rows {
+			jt.Cells[r] = make([]*jsonGradientCell, len(t.Cols))
+			for col, c := range t.Cells[r] {
+				if c == nil {
+					continue
+				}
+				jc := &jsonGradientCell{N: c.N, Recorded: c.Recorded, States: map[string]int{}, Blocks: []jsonBlock{},
+					ClipRate: jsonClip{Median: jsonNum(c.ClipRate), Values: jsonNums(c.ClipRates)}, Text: c.Text()}
+				for s, k := range c.States {
+					if k > 0 {
+						jc.States[s] = k
+					}
+				}
+				for _, b := range c.Blocks {
+					steps := b.FinalStep
+					if steps == nil {
+						steps = []int{}
+					}
+					jc.Blocks = append(jc.Blocks, jsonBlock{Param: b.Param, Gate: b.Gate, Act: b.Act, Threshold: jsonNum(b.Threshold),
+						Init:  jsonSigma{Median: jsonNum(b.InitMedian), Values: jsonNums(b.Init), Side: b.sideName(b.InitMedian)},
+						Final: jsonSigmaFinal{Median: jsonNum(b.FinalMedian), Values: jsonNums(b.Final), Steps: steps, Side: b.sideName(b.FinalMedian)},
+					})
+				}
+				jt.Cells[r][col] = jc
+			}
+		}
+		doc.Tables = append(doc.Tables, jt)
+	}
+	for _, p := range gradientProblems(ts) {
+		doc.Problems = append(doc.Problems, jsonProblem{Path: p.Path, Msg: p.Msg})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	if ew, ok := w.(*errWriter); ok {
+		return ew.err
+	}
+	return nil
+}
