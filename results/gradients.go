@@ -115,44 +115,26 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotC
 		return nil, fmt.Errorf("unknown gradient-flow record %q (known: %s, %s)", which, FlowInit, FlowFinal)
 	}
 	q = q.withDefaults()
-	for _, f := range []string{q.Rows, q.Cols} {
-		if !c.KnownField(f) {
-			return nil, fmt.Errorf("unknown field %q (fields: %s)", f, strings.Join(c.fields(), ", "))
-		}
+	rows, at, err := figureTrials(c, q, task, colValue)
+	if err != nil {
+		return nil, err
 	}
 	type record struct {
 		norms map[int]float64
 		step  int
 	}
 	byRow := map[string][]record{}
-	seen := map[string]bool{}
-	var rows []string // of the task, at any column value: the rows of its table, for the colours
-	nTrials := 0
-	for _, t := range c.Trials {
-		if !q.keeps(t) || t.Field("task") != task {
-			continue
-		}
-		r := t.Field(q.Rows)
-		if !seen[r] {
-			seen[r] = true
-			rows = append(rows, r)
-		}
-		if t.Field(q.Cols) != colValue {
-			continue
-		}
-		nTrials++
-		flow, _, err := c.Diagnostics(t)
-		if err != nil && flow == nil {
-			continue // unreadable: the gradient tables list it
-		}
-		if norms, step, ok := flowAt(flow, which); ok {
-			byRow[r] = append(byRow[r], record{norms, step})
+	for _, r := range rows {
+		for _, t := range at[r] {
+			flow, _, err := c.Diagnostics(t)
+			if err != nil && flow == nil {
+				continue // unreadable: the gradient tables list it
+			}
+			if norms, step, ok := flowAt(flow, which); ok {
+				byRow[r] = append(byRow[r], record{norms, step})
+			}
 		}
 	}
-	if nTrials == 0 {
-		return nil, fmt.Errorf("no trials of task %q with %s=%s", task, q.Cols, colValue)
-	}
-	SortValues(rows)
 	ch := &plotChart{
 		title:  fmt.Sprintf("%s, %s=%s: ‖∂C/∂h‖ vs lag %s", task, q.Cols, colValue, when),
 		xLabel: "lag k = L−1−t (steps before the end of the sequence)",

@@ -203,18 +203,18 @@ func curvesPlot(c *Collection, q Query, task, colValue string) (*plot.Plot, int,
 	return p, len(ch.series), err
 }
 
-// curvesChart describes the figure of PlotCurves.
-func curvesChart(c *Collection, q Query, task, colValue string) (*plotChart, error) {
-	q = q.withDefaults()
+// figureTrials checks the query's fields and returns the row values of a task's table (at
+// any column value, so that a row keeps its colour across figures), sorted, and the trials
+// of the task at one column value grouped by row.
+func figureTrials(c *Collection, q Query, task, colValue string) (rows []string, at map[string][]*Trial, err error) {
 	for _, f := range []string{q.Rows, q.Cols} {
 		if !c.KnownField(f) {
-			return nil, fmt.Errorf("unknown field %q (fields: %s)", f, strings.Join(c.fields(), ", "))
+			return nil, nil, fmt.Errorf("unknown field %q (fields: %s)", f, strings.Join(c.fields(), ", "))
 		}
 	}
-	byRow := map[string][]*Trial{}
+	at = map[string][]*Trial{}
 	seen := map[string]bool{}
-	var rows []string // of the task, at any column value: the rows of its table
-	base, nTrials := math.NaN(), 0
+	n := 0
 	for _, t := range c.Trials {
 		if !q.keeps(t) || t.Field("task") != task {
 			continue
@@ -224,24 +224,41 @@ func curvesChart(c *Collection, q Query, task, colValue string) (*plotChart, err
 			seen[r] = true
 			rows = append(rows, r)
 		}
-		if t.Field(q.Cols) != colValue {
-			continue
-		}
-		b := baselineOf(t)
-		if nTrials == 0 || b == base {
-			base = b
-		} else {
-			base = math.NaN()
-		}
-		nTrials++
-		if len(t.Curve) > 0 {
-			byRow[r] = append(byRow[r], t)
+		if t.Field(q.Cols) == colValue {
+			at[r] = append(at[r], t)
+			n++
 		}
 	}
-	if nTrials == 0 {
-		return nil, fmt.Errorf("no trials of task %q with %s=%s", task, q.Cols, colValue)
+	if n == 0 {
+		return nil, nil, fmt.Errorf("no trials of task %q with %s=%s", task, q.Cols, colValue)
 	}
 	SortValues(rows)
+	return rows, at, nil
+}
+
+// curvesChart describes the figure of PlotCurves.
+func curvesChart(c *Collection, q Query, task, colValue string) (*plotChart, error) {
+	q = q.withDefaults()
+	rows, at, err := figureTrials(c, q, task, colValue)
+	if err != nil {
+		return nil, err
+	}
+	byRow := map[string][]*Trial{}
+	base := math.NaN()
+	n := 0
+	for _, r := range rows {
+		for _, t := range at[r] {
+			if b := baselineOf(t); n == 0 || b == base {
+				base = b
+			} else {
+				base = math.NaN()
+			}
+			n++
+			if len(t.Curve) > 0 {
+				byRow[r] = append(byRow[r], t)
+			}
+		}
+	}
 	ch := &plotChart{
 		title:  fmt.Sprintf("%s, %s=%s: test loss vs step", task, q.Cols, colValue),
 		xLabel: "step",
