@@ -132,3 +132,35 @@ random:
 	b.ReportMetric((total-inTrial)/float64(b.N)*1e3, "overhead-ms/trial")
 	b.ReportMetric(inTrial/float64(b.N)*1e3, "in-trial-ms/trial")
 }
+
+// BenchmarkSubnormal measures the cost of subnormal floats: a float32 rnn at T=1000 whose
+// recurrent weights are scaled down so that ∂C/∂h_t decays through the subnormal range
+// (below 1.2e-38) to zero on its way back through the sequence. Compare with scale 1.
+//
+//	go test ./runner -run '^$' -bench Subnormal -benchtime 3x
+func BenchmarkSubnormal(b *testing.B) {
+	for _, scale := range []float64{1, 0.3, 0.05} {
+		b.Run(fmt.Sprintf("rnn/T1000/Wscale%g", scale), func(b *testing.B) {
+			tr, batch := benchTrial(b, "rnn", 1000)
+			setFloat64s(tr.net.Params[0], scaled(float64s(tr.net.Params[0]), scale))
+			g, err := tr.net.Backprop(batch, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := tr.net.Backprop(batch, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(g.HNorm[0], "dC/dh_0")
+		})
+	}
+}
+
+func scaled(v []float64, s float64) []float64 {
+	for i := range v {
+		v[i] *= s
+	}
+	return v
+}
