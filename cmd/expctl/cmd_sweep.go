@@ -110,6 +110,10 @@ func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
 	if opts.DryRun {
 		return dryRun(spec, opts.Sweep, w)
 	}
+	// Check every trial's configuration before anything is written.
+	if _, err := spec.Expand(opts.Sweep.MaxTrials); err != nil {
+		return err
+	}
 	if err := runner.CheckWritable(opts.Sweep.Out); err != nil {
 		return err
 	}

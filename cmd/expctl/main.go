@@ -75,6 +75,9 @@ func exitCode(err error) int {
 // errorLine renders an error as the one line the user sees.
 func errorLine(err error) string {
 	var ce *runner.ConfigError
+	if errors.Is(err, runner.ErrSpec) {
+		return "expctl: " + err.Error() // names the spec file, line and field itself
+	}
 	if errors.As(err, &ce) {
 		return fmt.Sprintf("expctl: invalid --%s %v: want %s", flagName(ce.Field), ce.Value, ce.Want)
 	}

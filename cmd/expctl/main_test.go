@@ -161,3 +161,28 @@ func TestInterruptBinary(t *testing.T) {
 		t.Errorf("temporary files left: %v", tmp)
 	}
 }
+
+// TestBadSpecs: a mistake in a spec names the file, the line and the field, exits 2, and
+// writes nothing.
+func TestBadSpecs(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"grid:\n  cell: [rnn, lsmt]\n", `s.yaml:2: grid.cell: invalid cell "lsmt"`},
+		{"grid:\n  cell: [rnn]\n  T: [0]\n", "s.yaml:3: grid.T: invalid T 0"},
+		{"grid:\n  colour: [red]\n", `s.yaml:2: grid.colour: unknown field "colour"`},
+		{"fixed: {hidden: abc}\ngrid: {cell: [rnn]}\n", `s.yaml:1: fixed.hidden: want an integer, got "abc"`},
+		{"grid: {}\n", "s.yaml:1: grid: empty grid"},
+		{"grid:\n  cell: [rnn\n", "s.yaml:1: invalid YAML"},
+	} {
+		dir := t.TempDir()
+		spec := filepath.Join(dir, "s.yaml")
+		os.WriteFile(spec, []byte(tc.spec), 0o644)
+		out := filepath.Join(dir, "out")
+		code, _, stderr := runCLI(t, "run", "sweep", spec, "--out", out)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q, want one line containing %q", tc.spec, code, stderr, tc.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%q: wrote %s", tc.spec, out)
+		}
+	}
+}
