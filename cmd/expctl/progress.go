@@ -122,8 +122,15 @@ type barReporter struct {
 }
 
 func newBarReporter(w io.Writer) *barReporter {
-	return &barReporter{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(100), mpb.WithRefreshRate(200*time.Millisecond)),
-		running: map[int]*mpb.Bar{}, loss: map[int]string{}}
+	opts := []mpb.ContainerOption{mpb.WithOutput(w), mpb.WithRefreshRate(200 * time.Millisecond)}
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 {
+			// A line exactly as wide as the terminal leaves the cursor waiting to wrap,
+			// and the redraw then climbs one line too few: stay one column short.
+			opts = append(opts, mpb.WithWidth(cols-1))
+		}
+	}
+	return &barReporter{p: mpb.New(opts...), running: map[int]*mpb.Bar{}, loss: map[int]string{}}
 }
 
 func (r *barReporter) ensureOverall(total int) {
