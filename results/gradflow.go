@@ -77,15 +77,5 @@ func ReadGradFlow(dir string) ([]FlowPoint, error) {
 // TruncateGradFlow keeps only the rows up to and including step (atomically), so that a
 // resumed trial can append what it records again.
 func TruncateGradFlow(dir string, step int) error {
-	rows, err := ReadGradFlow(dir)
-	if err != nil {
-		return err
-	}
-	keep := rows[:0]
-	for _, r := range rows {
-		if r.Step <= step {
-			keep = append(keep, r)
-		}
-	}
-	return WriteFileAtomic(filepath.Join(dir, GradFlowFile), EncodeGradFlow(keep, true))
+	return truncateRecords(filepath.Join(dir, GradFlowFile), strings.Join(GradFlowHeader, ","), step)
 }

@@ -297,7 +297,7 @@ func buildHTMLTask(c *Collection, r *Report, t, st *Table) (htmlTask, error) {
 	})
 
 	// The summary: longest column value solved, per row.
-	if sum := htmlSummaryTable(t); sum != nil {
+	if sum := summaryTable(t); sum != nil {
 		one, many := "seed", "seeds"
 		if len(t.Over) > 0 {
 			one, many = "trial", "trials"
@@ -475,29 +475,6 @@ func htmlEntry(c *Cell, text string) htmlCell {
 	}
 	e.Title = fmt.Sprintf("%d %s: %s", c.N, plotPlural(c.N, "trial", "trials"), strings.Join(states, ", "))
 	return e
-}
-
-// htmlSummaryTable is the table whose LongestSolved the summary shows: t when its columns
-// are numbers (T), t transposed when only its rows are, nil when neither is.
-func htmlSummaryTable(t *Table) *Table {
-	_, colsNumeric := plotColumnPositions(t.Cols)
-	_, rowsNumeric := plotColumnPositions(t.Rows)
-	switch {
-	case colsNumeric:
-		return t
-	case !rowsNumeric:
-		return nil
-	}
-	tt := &Table{Task: t.Task, Query: t.Query, MetricName: t.MetricName, Rows: t.Cols, Cols: t.Rows, Over: t.Over}
-	tt.Query.Rows, tt.Query.Cols = t.Query.Cols, t.Query.Rows
-	tt.Cells = make([][]*Cell, len(t.Cols))
-	for c := range t.Cols {
-		tt.Cells[c] = make([]*Cell, len(t.Rows))
-		for r := range t.Rows {
-			tt.Cells[c][r] = t.Cells[r][c]
-		}
-	}
-	return tt
 }
 
 // stateOrderHTML lists the states with trials: results first, then unfinished states,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -49,4 +50,22 @@ func readRecords(path, header string) ([]string, error) {
 		return nil, fmt.Errorf("%s: missing header %q", path, header)
 	}
 	return lines[1:], nil
+}
+
+// truncateRecords keeps the rows of a record file whose first field, the training step,
+// is at most step, atomically: a resumed trial then appends what it records again.
+func truncateRecords(path, header string, step int) error {
+	lines, err := readRecords(path, header)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(header + "\n")
+	for _, line := range lines {
+		first, _, _ := strings.Cut(line, ",")
+		if s, err := strconv.Atoi(first); err == nil && s <= step {
+			b.WriteString(line + "\n")
+		}
+	}
+	return WriteFileAtomic(path, []byte(b.String()))
 }

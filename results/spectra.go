@@ -77,15 +77,5 @@ func ReadSpectra(dir string) ([]Spectrum, error) {
 
 // TruncateSpectra keeps only the rows up to and including step (atomically).
 func TruncateSpectra(dir string, step int) error {
-	rows, err := ReadSpectra(dir)
-	if err != nil {
-		return err
-	}
-	keep := rows[:0]
-	for _, r := range rows {
-		if r.Step <= step {
-			keep = append(keep, r)
-		}
-	}
-	return WriteFileAtomic(filepath.Join(dir, SpectraFile), encodeSpectra(keep, true))
+	return truncateRecords(filepath.Join(dir, SpectraFile), strings.Join(SpectraHeader, ","), step)
 }
