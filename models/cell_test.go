@@ -91,7 +91,8 @@ func TestInitDeterministic(t *testing.T) {
 		}
 		return all
 	}
-	if fmt.Sprint(draw()) != fmt.Sprint(draw()) {
+	first, second := draw(), draw()
+	if fmt.Sprint(first) != fmt.Sprint(second) {
 		t.Fatal("same seed, different initial values")
 	}
 }

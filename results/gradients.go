@@ -970,7 +970,7 @@ func writeGradientJSON(w io.Writer, ts []*GradientTable) error {
 		doc.Tables = append(doc.Tables, jt)
 	}
 	for _, p := range gradientProblems(ts) {
-		doc.Problems = append(doc.Problems, jsonProblem{Path: p.Path, Msg: p.Msg})
+		doc.Problems = append(doc.Problems, jsonProblem(p))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

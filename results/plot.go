@@ -390,9 +390,6 @@ func (a plotAxis) norm(u float64) float64 {
 	return (u - a.min) / (a.max - a.min)
 }
 
-// at returns the drawn coordinate at fraction f of the axis.
-func (a plotAxis) at(f float64) float64 { return a.min + f*(a.max-a.min) }
-
 // setRange sets the axis range to cover the finite values of vss with a margin of frac
 // on each side; a single value gets a range around it, and no value [0, 1].
 func (a *plotAxis) setRange(frac float64, vss ...[]float64) {

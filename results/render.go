@@ -1003,7 +1003,7 @@ func writeJSON(w io.Writer, r *Report) error {
 		doc.Tables = append(doc.Tables, jt)
 	}
 	for _, p := range r.Problems {
-		doc.Problems = append(doc.Problems, jsonProblem{Path: p.Path, Msg: p.Msg})
+		doc.Problems = append(doc.Problems, jsonProblem(p))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"math"
 
 	"gorgonia.org/tensor"
 )
@@ -59,15 +58,6 @@ func addInto(dst, src *tensor.Dense) {
 	}
 }
 
-func zero(t *tensor.Dense) {
-	switch d := t.Data().(type) {
-	case []float32:
-		clear(d)
-	case []float64:
-		clear(d)
-	}
-}
-
 // sumSquares returns Σ t_i² in float64.
 func sumSquares(t *tensor.Dense) float64 {
 	s := 0.0
@@ -82,25 +72,6 @@ func sumSquares(t *tensor.Dense) float64 {
 		}
 	}
 	return s
-}
-
-// finite reports whether every element of t is finite.
-func finite(t *tensor.Dense) bool {
-	switch d := t.Data().(type) {
-	case []float32:
-		for _, v := range d {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return false
-			}
-		}
-	case []float64:
-		for _, v := range d {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // copyColumns copies all columns of src (rows, B) into columns [off, off+B) of dst (rows, N),
