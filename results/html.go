@@ -293,7 +293,7 @@ func buildHTMLTask(c *Collection, r *Report, t, st *Table) (htmlTask, error) {
 		}
 	}
 	task.Steps = htmlGrid(st, "steps", fmt.Sprintf("Steps to solve, median [min–max] over the solved trials (%d/%d solved)", solved, n), func(cell *Cell) htmlCell {
-		return htmlEntry(cell, cell.Text(Median))
+		return htmlEntry(cell, stepsEntry(cell).text()) // as in the text formats: "k/n solved"
 	})
 
 	// The summary: longest column value solved, per row.
