@@ -9,14 +9,16 @@ import (
 
 // machine is a compiled graph with its input and output nodes.
 type machine struct {
-	ops *Ops
-	vm  G.VM
+	ops    *Ops
+	vm     G.VM
+	inputs []*G.Node       // bound by run, in this order
+	vals   []*tensor.Dense // reused argument buffer
 }
 
 // compile checks the graph and compiles it. The nodes in read are the ones whose values
 // the caller reads after a run: Gorgonia reuses the register of a node after its last use
 // (an in-place op may overwrite it), so those values are copied when they are computed.
-func compile(o *Ops, read ...*G.Node) (*machine, error) {
+func compile(o *Ops, inputs []*G.Node, read ...*G.Node) (*machine, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
@@ -24,20 +26,28 @@ func compile(o *Ops, read ...*G.Node) (*machine, error) {
 	for i, n := range read {
 		watch[i] = n
 	}
-	return &machine{ops: o, vm: G.NewTapeMachine(o.Graph(), G.TraceExec(), G.WithWatchlist(watch...))}, nil
+	return &machine{ops: o, vm: G.NewTapeMachine(o.Graph(), G.TraceExec(), G.WithWatchlist(watch...)), inputs: inputs}, nil
 }
 
-// run binds the inputs, runs the program once and resets it; Gorgonia's machines return
-// zero gradients on later runs unless they are reset. Panics inside Gorgonia become errors.
-func (m *machine) run(nodes []*G.Node, values []*tensor.Dense) (err error) {
+// run binds values to the machine's inputs, in order, runs the program once and resets it;
+// Gorgonia's machines return zero gradients on later runs unless they are reset. Panics
+// inside Gorgonia become errors.
+func (m *machine) run(groups ...[]*tensor.Dense) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("models: gorgonia panicked: %v", r)
 		}
 		m.vm.Reset()
 	}()
-	for i, n := range nodes {
-		if err := G.Let(n, values[i]); err != nil {
+	m.vals = m.vals[:0]
+	for _, g := range groups {
+		m.vals = append(m.vals, g...)
+	}
+	if len(m.vals) != len(m.inputs) {
+		return fmt.Errorf("models: %d values for %d inputs", len(m.vals), len(m.inputs))
+	}
+	for i, n := range m.inputs {
+		if err := G.Let(n, m.vals[i]); err != nil {
 			return fmt.Errorf("models: bind %s: %w", n.Name(), err)
 		}
 	}
@@ -75,13 +85,8 @@ type StepProgram struct {
 	specs []ParamSpec
 
 	fwd              *machine
-	fParams, fPrev   []*G.Node
-	fX               *G.Node
 	fNext            []*G.Node
 	vjp              *machine
-	vParams, vPrev   []*G.Node
-	vX               *G.Node
-	vDNext           []*G.Node
 	vGParams, vGPrev []*G.Node
 }
 
@@ -117,8 +122,9 @@ func NewStepProgram(cell Cell, dt tensor.Dtype, batch int) (*StepProgram, error)
 	if err != nil {
 		return nil, fmt.Errorf("build %s step: %w", cell.Name(), err)
 	}
-	p.fParams, p.fX, p.fPrev, p.fNext = params, x, prev, next
-	if p.fwd, err = compile(o, next...); err != nil {
+	p.fNext = next
+	inputs := append(append(append([]*G.Node{}, params...), x), prev...)
+	if p.fwd, err = compile(o, inputs, next...); err != nil {
 		return nil, fmt.Errorf("compile %s step: %w", cell.Name(), err)
 	}
 
@@ -128,9 +134,10 @@ func NewStepProgram(cell Cell, dt tensor.Dtype, batch int) (*StepProgram, error)
 		return nil, fmt.Errorf("build %s step: %w", cell.Name(), err)
 	}
 	var cost *G.Node
+	inputs = append(append(append([]*G.Node{}, params...), x), prev...)
 	for i, s := range cell.States() {
 		d := o.Input("d"+s, cell.Config().Hidden, batch)
-		p.vDNext = append(p.vDNext, d)
+		inputs = append(inputs, d)
 		term := o.Sum(o.Mul(next[i], d))
 		if cost == nil {
 			cost = term
@@ -146,9 +153,8 @@ func NewStepProgram(cell Cell, dt tensor.Dtype, batch int) (*StepProgram, error)
 	if err != nil {
 		return nil, fmt.Errorf("differentiate %s step: %w", cell.Name(), err)
 	}
-	p.vParams, p.vX, p.vPrev = params, x, prev
 	p.vGParams, p.vGPrev = grads[:len(params)], grads[len(params):]
-	if p.vjp, err = compile(o, grads...); err != nil {
+	if p.vjp, err = compile(o, inputs, grads...); err != nil {
 		return nil, fmt.Errorf("compile %s step gradient: %w", cell.Name(), err)
 	}
 	return p, nil
@@ -160,9 +166,7 @@ func (p *StepProgram) Cell() Cell { return p.cell }
 // Forward computes the states of step t from params (in [Cell.Params] order), the input x
 // (D, B) and the previous states.
 func (p *StepProgram) Forward(params []*tensor.Dense, x *tensor.Dense, prev []*tensor.Dense) ([]*tensor.Dense, error) {
-	nodes := append(append(append([]*G.Node{}, p.fParams...), p.fX), p.fPrev...)
-	vals := append(append(append([]*tensor.Dense{}, params...), x), prev...)
-	if err := p.fwd.run(nodes, vals); err != nil {
+	if err := p.fwd.run(params, []*tensor.Dense{x}, prev); err != nil {
 		return nil, fmt.Errorf("%s forward: %w", p.cell.Name(), err)
 	}
 	return values(p.fNext)
@@ -173,9 +177,7 @@ func (p *StepProgram) Forward(params []*tensor.Dense, x *tensor.Dense, prev []*t
 // [Cell.Params] order, shapes as the parameters). This is one step of backpropagation
 // through time.
 func (p *StepProgram) VJP(params []*tensor.Dense, x *tensor.Dense, prev, dnext, acc []*tensor.Dense) (dprev []*tensor.Dense, err error) {
-	nodes := append(append(append(append([]*G.Node{}, p.vParams...), p.vX), p.vPrev...), p.vDNext...)
-	vals := append(append(append(append([]*tensor.Dense{}, params...), x), prev...), dnext...)
-	if err := p.vjp.run(nodes, vals); err != nil {
+	if err := p.vjp.run(params, []*tensor.Dense{x}, prev, dnext); err != nil {
 		return nil, fmt.Errorf("%s backward: %w", p.cell.Name(), err)
 	}
 	if len(acc) != len(p.vGParams) {
@@ -261,7 +263,8 @@ func NewReadout(kind LossKind, dt tensor.Dtype, hidden, out, n int, withGrad boo
 	if withGrad {
 		read = append(append(read, r.gParams...), r.gHs)
 	}
-	if r.m, err = compile(o, read...); err != nil {
+	inputs := append(append([]*G.Node{}, r.params...), r.hs, r.target)
+	if r.m, err = compile(o, inputs, read...); err != nil {
 		return nil, fmt.Errorf("compile readout: %w", err)
 	}
 	return r, nil
@@ -272,9 +275,7 @@ func (r *Readout) Columns() int { return r.nN }
 
 // Run computes outputs and loss for hidden states hs (H, N) and targets (K, N).
 func (r *Readout) Run(params []*tensor.Dense, hs, target *tensor.Dense) (*ReadoutResult, error) {
-	nodes := append(append([]*G.Node{}, r.params...), r.hs, r.target)
-	vals := append(append([]*tensor.Dense{}, params...), hs, target)
-	if err := r.m.run(nodes, vals); err != nil {
+	if err := r.m.run(params, []*tensor.Dense{hs, target}); err != nil {
 		return nil, fmt.Errorf("readout: %w", err)
 	}
 	res := &ReadoutResult{}
