@@ -51,7 +51,7 @@ func TestRegistry(t *testing.T) {
 			}
 			for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
 				c, _ := New(info.Name, Config{In: 2, Hidden: 3})
-				if _, err := NewStepProgram(c, dt, 4); err != nil {
+				if _, err := NewSequence(c, dt, 4); err != nil {
 					t.Errorf("%v: %v", dt, err)
 				}
 			}

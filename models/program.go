@@ -5,92 +5,22 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/expctl/expctl/models/engine"
 )
 
-// machine is a compiled graph with its input and output nodes.
-type machine struct {
-	ops    *Ops
-	vm     G.VM
-	inputs []*G.Node       // bound by run, in this order
-	vals   []*tensor.Dense // reused argument buffer
+// Sequence runs a cell through sequences of a fixed batch size: its one-step graph,
+// forward and vector-Jacobian product in one graph, compiled once by package engine and
+// run for every time step. The vector-Jacobian product is the gradient of the surrogate
+// cost Σ_i ⟨next_i, dnext_i⟩ with respect to the parameters and the previous states, as
+// Gorgonia's symbolic differentiation gives it; chaining it backwards through time is
+// exact backpropagation through time.
+type Sequence struct {
+	cell Cell
+	rec  *engine.Recurrence
 }
 
-// compile checks the graph and compiles it. The nodes in read are the ones whose values
-// the caller reads after a run: Gorgonia reuses the register of a node after its last use
-// (an in-place op may overwrite it), so those values are copied when they are computed.
-func compile(o *Ops, inputs []*G.Node, read ...*G.Node) (*machine, error) {
-	if err := o.Check(); err != nil {
-		return nil, err
-	}
-	watch := make([]any, len(read))
-	for i, n := range read {
-		watch[i] = n
-	}
-	return &machine{ops: o, vm: G.NewTapeMachine(o.Graph(), G.TraceExec(), G.WithWatchlist(watch...)), inputs: inputs}, nil
-}
-
-// run binds values to the machine's inputs, in order, runs the program once and resets it;
-// Gorgonia's machines return zero gradients on later runs unless they are reset. Panics
-// inside Gorgonia become errors.
-func (m *machine) run(groups ...[]*tensor.Dense) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("models: gorgonia panicked: %v", r)
-		}
-		m.vm.Reset()
-	}()
-	m.vals = m.vals[:0]
-	for _, g := range groups {
-		m.vals = append(m.vals, g...)
-	}
-	if len(m.vals) != len(m.inputs) {
-		return fmt.Errorf("models: %d values for %d inputs", len(m.vals), len(m.inputs))
-	}
-	for i, n := range m.inputs {
-		if err := G.Let(n, m.vals[i]); err != nil {
-			return fmt.Errorf("models: bind %s: %w", n.Name(), err)
-		}
-	}
-	if err := m.vm.RunAll(); err != nil {
-		return fmt.Errorf("models: run: %w", err)
-	}
-	return nil
-}
-
-// value returns a copy of n's value as a dense matrix that the machine will not touch again.
-func value(n *G.Node) (*tensor.Dense, error) {
-	v, ok := n.Value().(*tensor.Dense)
-	if !ok || v == nil {
-		return nil, fmt.Errorf("models: node %s has no dense value", n.Name())
-	}
-	return v.Clone().(*tensor.Dense), nil
-}
-
-func values(ns []*G.Node) ([]*tensor.Dense, error) {
-	out := make([]*tensor.Dense, len(ns))
-	for i, n := range ns {
-		v, err := value(n)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	return out, nil
-}
-
-// StepProgram runs one time step of a cell for a fixed batch size, compiled twice: forward
-// only, and forward followed by the vector-Jacobian product of the step.
-type StepProgram struct {
-	cell  Cell
-	specs []ParamSpec
-
-	fwd              *machine
-	fNext            []*G.Node
-	vjp              *machine
-	vGParams, vGPrev []*G.Node
-}
-
-// stepGraph builds inputs for params, x and the previous state, and the step itself.
+// stepGraph builds inputs for params, x and the previous states, and the step itself.
 func stepGraph(cell Cell, dt tensor.Dtype, batch int) (o *Ops, params []*G.Node, x *G.Node, prev, next []*G.Node, err error) {
 	cfg := cell.Config()
 	if o, err = NewOps(dt); err != nil {
@@ -115,29 +45,18 @@ func stepGraph(cell Cell, dt tensor.Dtype, batch int) (o *Ops, params []*G.Node,
 	return
 }
 
-// NewStepProgram compiles the step of cell for batches of the given size.
-func NewStepProgram(cell Cell, dt tensor.Dtype, batch int) (*StepProgram, error) {
-	p := &StepProgram{cell: cell, specs: cell.Params()}
+// NewSequence builds and compiles the step of cell for batches of the given size.
+func NewSequence(cell Cell, dt tensor.Dtype, batch int) (*Sequence, error) {
 	o, params, x, prev, next, err := stepGraph(cell, dt, batch)
 	if err != nil {
 		return nil, fmt.Errorf("build %s step: %w", cell.Name(), err)
 	}
-	p.fNext = next
-	inputs := append(append(append([]*G.Node{}, params...), x), prev...)
-	if p.fwd, err = compile(o, inputs, next...); err != nil {
-		return nil, fmt.Errorf("compile %s step: %w", cell.Name(), err)
-	}
-
-	// The VJP graph: cost = Σ_i Σ next_i ⊙ dnext_i, so ∂cost/∂θ = (∂next/∂θ)ᵀ dnext.
-	o, params, x, prev, next, err = stepGraph(cell, dt, batch)
-	if err != nil {
-		return nil, fmt.Errorf("build %s step: %w", cell.Name(), err)
-	}
+	// cost = Σ_i Σ next_i ⊙ dnext_i, so ∂cost/∂θ = (∂next/∂θ)ᵀ dnext.
 	var cost *G.Node
-	inputs = append(append(append([]*G.Node{}, params...), x), prev...)
+	var dnext []*G.Node
 	for i, s := range cell.States() {
 		d := o.Input("d"+s, cell.Config().Hidden, batch)
-		inputs = append(inputs, d)
+		dnext = append(dnext, d)
 		term := o.Sum(o.Mul(next[i], d))
 		if cost == nil {
 			cost = term
@@ -153,69 +72,50 @@ func NewStepProgram(cell Cell, dt tensor.Dtype, batch int) (*StepProgram, error)
 	if err != nil {
 		return nil, fmt.Errorf("differentiate %s step: %w", cell.Name(), err)
 	}
-	p.vGParams, p.vGPrev = grads[:len(params)], grads[len(params):]
-	if p.vjp, err = compile(o, inputs, grads...); err != nil {
-		return nil, fmt.Errorf("compile %s step gradient: %w", cell.Name(), err)
+	if err := o.Check(); err != nil {
+		return nil, fmt.Errorf("compile %s step: %w", cell.Name(), err)
 	}
-	return p, nil
+	rec, err := engine.NewRecurrence(dt, engine.RecurrenceSpec{Params: params, X: x, Prev: prev, Next: next,
+		DNext: dnext, GradParams: grads[:len(params)], GradPrev: grads[len(params):]})
+	if err != nil {
+		return nil, fmt.Errorf("compile %s step: %w", cell.Name(), err)
+	}
+	return &Sequence{cell: cell, rec: rec}, nil
 }
 
-// Cell returns the cell the program runs.
-func (p *StepProgram) Cell() Cell { return p.cell }
+// Cell returns the cell the sequence runs.
+func (s *Sequence) Cell() Cell { return s.cell }
 
-// Forward computes the states of step t from params (in [Cell.Params] order), the input x
-// (D, B) and the previous states.
-func (p *StepProgram) Forward(params []*tensor.Dense, x *tensor.Dense, prev []*tensor.Dense) ([]*tensor.Dense, error) {
-	if err := p.fwd.run(params, []*tensor.Dense{x}, prev); err != nil {
-		return nil, fmt.Errorf("%s forward: %w", p.cell.Name(), err)
-	}
-	return values(p.fNext)
-}
-
-// VJP recomputes the step and returns the gradient of Σ_i ⟨next_i, dnext_i⟩ with respect to
-// the previous states; the gradient with respect to the parameters is added into acc (in
-// [Cell.Params] order, shapes as the parameters). This is one step of backpropagation
-// through time.
-func (p *StepProgram) VJP(params []*tensor.Dense, x *tensor.Dense, prev, dnext, acc []*tensor.Dense) (dprev []*tensor.Dense, err error) {
-	if err := p.vjp.run(params, []*tensor.Dense{x}, prev, dnext); err != nil {
-		return nil, fmt.Errorf("%s backward: %w", p.cell.Name(), err)
-	}
-	if len(acc) != len(p.vGParams) {
-		return nil, fmt.Errorf("%s backward: %d accumulators for %d parameters", p.cell.Name(), len(acc), len(p.vGParams))
-	}
-	for i, n := range p.vGParams {
-		if err := addTo(acc[i], n); err != nil {
-			return nil, err
-		}
-	}
-	return values(p.vGPrev)
-}
-
-// addTo adds the value of n to dst in place.
-func addTo(dst *tensor.Dense, n *G.Node) error {
-	v, ok := n.Value().(*tensor.Dense)
-	if !ok || v == nil || !v.Shape().Eq(dst.Shape()) {
-		return fmt.Errorf("models: gradient %s has no dense value of shape %v", n.Name(), dst.Shape())
-	}
-	switch d := dst.Data().(type) {
-	case []float32:
-		for i, x := range v.Data().([]float32) {
-			d[i] += x
-		}
-	case []float64:
-		for i, x := range v.Data().([]float64) {
-			d[i] += x
-		}
-	default:
-		return fmt.Errorf("models: unsupported gradient type %T", d)
+// Forward runs the cell over xs (one (D, B) input per time step) from the initial states
+// init (zeros when nil) with params in [Cell.Params] order. After step t it calls visit,
+// if set, with the states after that step; they stay valid until the next Forward. With
+// keep set, everything [Sequence.Backward] needs is kept, the states of every step among
+// it.
+func (s *Sequence) Forward(params, xs, init []*tensor.Dense, keep bool, visit func(t int, states []*tensor.Dense) error) error {
+	if err := s.rec.Forward(params, xs, init, keep, visit); err != nil {
+		return fmt.Errorf("%s forward: %w", s.cell.Name(), err)
 	}
 	return nil
+}
+
+// Backward runs backpropagation through time over the last Forward, which must have been
+// run with keep, from the last step to the first. Before step t it calls inject with the
+// gradients with respect to the states after step t, to which inject adds the loss's own
+// gradient at that step, if any; inject may read them too. The gradient with respect to
+// the parameters is added into acc, in [Cell.Params] order. It returns the gradients with
+// respect to the initial states, valid until the next call.
+func (s *Sequence) Backward(acc []*tensor.Dense, inject func(t int, d []*tensor.Dense) error) ([]*tensor.Dense, error) {
+	d0, err := s.rec.Backward(acc, inject)
+	if err != nil {
+		return nil, fmt.Errorf("%s backward: %w", s.cell.Name(), err)
+	}
+	return d0, nil
 }
 
 // Readout is the compiled readout-and-loss graph for N columns of hidden states.
 type Readout struct {
 	kind            LossKind
-	m               *machine
+	prog            *engine.Program
 	params          []*G.Node
 	hs, target      *G.Node
 	loss, y         *G.Node
@@ -264,7 +164,10 @@ func NewReadout(kind LossKind, dt tensor.Dtype, hidden, out, n int, withGrad boo
 		read = append(append(read, r.gParams...), r.gHs)
 	}
 	inputs := append(append([]*G.Node{}, r.params...), r.hs, r.target)
-	if r.m, err = compile(o, inputs, read...); err != nil {
+	if err := o.Check(); err != nil {
+		return nil, fmt.Errorf("compile readout: %w", err)
+	}
+	if r.prog, err = engine.Compile(dt, inputs, read); err != nil {
 		return nil, fmt.Errorf("compile readout: %w", err)
 	}
 	return r, nil
@@ -273,31 +176,20 @@ func NewReadout(kind LossKind, dt tensor.Dtype, hidden, out, n int, withGrad boo
 // Columns returns N, the number of hidden-state columns the readout takes.
 func (r *Readout) Columns() int { return r.nN }
 
-// Run computes outputs and loss for hidden states hs (H, N) and targets (K, N).
+// Run computes outputs and loss for hidden states hs (H, N) and targets (K, N). The
+// result's tensors are the caller's.
 func (r *Readout) Run(params []*tensor.Dense, hs, target *tensor.Dense) (*ReadoutResult, error) {
-	if err := r.m.run(params, []*tensor.Dense{hs, target}); err != nil {
+	if err := r.prog.Run(append(append([]*tensor.Dense{}, params...), hs, target)...); err != nil {
 		return nil, fmt.Errorf("readout: %w", err)
 	}
-	res := &ReadoutResult{}
-	var err error
-	switch v := r.loss.Value().Data().(type) {
-	case float32:
-		res.Loss = float64(v)
-	case float64:
-		res.Loss = v
-	default:
-		return nil, fmt.Errorf("readout: unexpected loss value %T", v)
-	}
-	if res.Y, err = value(r.y); err != nil {
-		return nil, err
-	}
+	res := &ReadoutResult{Loss: r.prog.Scalar(0), Y: clone(r.prog.Output(1))}
 	if r.withGrad {
-		if res.DParams, err = values(r.gParams); err != nil {
-			return nil, err
+		for i := range r.gParams {
+			res.DParams = append(res.DParams, clone(r.prog.Output(2+i)))
 		}
-		if res.DHs, err = value(r.gHs); err != nil {
-			return nil, err
-		}
+		res.DHs = clone(r.prog.Output(2 + len(r.gParams)))
 	}
 	return res, nil
 }
+
+func clone(t *tensor.Dense) *tensor.Dense { return t.Clone().(*tensor.Dense) }

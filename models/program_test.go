@@ -57,28 +57,65 @@ func TestReadoutOutputsNotClobbered(t *testing.T) {
 	}
 }
 
-// TestStepProgramStatesSurviveNextRun: states returned by Forward are the caller's, and the
-// next run does not change them.
-func TestStepProgramStatesSurviveNextRun(t *testing.T) {
+// TestSequenceKeepsEveryState: with keep, the states visited after each step stay as they
+// were when the later steps run (the tape holds one copy per step), and running the steps
+// one at a time from the visited states gives the same values.
+func TestSequenceKeepsEveryState(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	c, _ := New("lstm", Config{In: 2, Hidden: 3, ForgetBias: 1})
-	p, err := NewStepProgram(c, tensor.Float64, 2)
+	p, err := NewSequence(c, tensor.Float64, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	params := []*tensor.Dense{randDense(rng, 12, 5), randDense(rng, 12, 1)}
-	prev := []*tensor.Dense{randDense(rng, 3, 2), randDense(rng, 3, 2)}
-	s1, err := p.Forward(params, randDense(rng, 2, 2), prev)
+	init := []*tensor.Dense{randDense(rng, 3, 2), randDense(rng, 3, 2)}
+	xs := []*tensor.Dense{randDense(rng, 2, 2), randDense(rng, 2, 2), randDense(rng, 2, 2)}
+	var visited [][]*tensor.Dense
+	var copies [][][]float64
+	err = p.Forward(params, xs, init, true, func(_ int, st []*tensor.Dense) error {
+		visited = append(visited, st)
+		var cp [][]float64
+		for _, s := range st {
+			cp = append(cp, append([]float64(nil), s.Data().([]float64)...))
+		}
+		copies = append(copies, cp)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	keep := append([]float64(nil), s1[1].Data().([]float64)...)
-	if _, err := p.Forward(params, randDense(rng, 2, 2), s1); err != nil {
+	for step, st := range visited {
+		for i, s := range st {
+			for k, v := range s.Data().([]float64) {
+				if v != copies[step][i][k] {
+					t.Fatalf("state %d of step %d changed by a later step", i, step)
+				}
+			}
+		}
+	}
+	// Step by step from the kept states.
+	q, err := NewSequence(c, tensor.Float64, 2)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for i, v := range s1[1].Data().([]float64) {
-		if v != keep[i] {
-			t.Fatal("a later run changed a returned state")
+	prev := init
+	for step, x := range xs {
+		var got [][]float64
+		if err := q.Forward(params, []*tensor.Dense{x}, prev, false, func(_ int, st []*tensor.Dense) error {
+			for _, s := range st {
+				got = append(got, append([]float64(nil), s.Data().([]float64)...))
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
+		for i := range got {
+			for k, v := range got[i] {
+				if v != copies[step][i][k] {
+					t.Fatalf("step %d state %d: one step at a time gives %v, the sequence %v", step, i, v, copies[step][i][k])
+				}
+			}
+		}
+		prev = visited[step]
 	}
 }

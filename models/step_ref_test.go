@@ -93,7 +93,7 @@ func randomParams(c Cell, rng *rand.Rand) map[string][]float64 {
 func stepOnce(t *testing.T, c Cell, params map[string][]float64, x []float64, prev [][]float64, B int) [][]float64 {
 	t.Helper()
 	cfg := c.Config()
-	prog, err := NewStepProgram(c, tensor.Float64, B)
+	prog, err := NewSequence(c, tensor.Float64, B)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,13 +113,15 @@ func stepOnce(t *testing.T, c Cell, params map[string][]float64, x []float64, pr
 		st = append(st, tensor.New(tensor.WithShape(cfg.Hidden, B), tensor.WithBacking(append([]float64(nil), s...))))
 	}
 	xt := tensor.New(tensor.WithShape(cfg.In, B), tensor.WithBacking(append([]float64(nil), x...)))
-	next, err := prog.Forward(ps, xt, st)
+	var out [][]float64
+	err = prog.Forward(ps, []*tensor.Dense{xt}, st, false, func(_ int, next []*tensor.Dense) error {
+		for _, n := range next {
+			out = append(out, append([]float64(nil), n.Data().([]float64)...))
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	out := make([][]float64, len(next))
-	for i, n := range next {
-		out[i] = n.Data().([]float64)
 	}
 	return out
 }

@@ -21,7 +21,7 @@ type Network struct {
 	Specs  []models.ParamSpec // cell parameters, then readout parameters
 	Params []*tensor.Dense
 
-	steps    map[int]*models.StepProgram
+	steps    map[int]*models.Sequence
 	readouts map[readoutKey]*models.Readout
 }
 
@@ -36,7 +36,7 @@ func NewNetwork(cell models.Cell, loss models.LossKind, out int, dt tensor.Dtype
 		return nil, fmt.Errorf("unsupported dtype %v", dt)
 	}
 	n := &Network{Cell: cell, Loss: loss, Dtype: dt, Out: out,
-		steps: map[int]*models.StepProgram{}, readouts: map[readoutKey]*models.Readout{}}
+		steps: map[int]*models.Sequence{}, readouts: map[readoutKey]*models.Readout{}}
 	n.Specs = append(append(n.Specs, cell.Params()...), models.ReadoutParams(cell.Config().Hidden, out)...)
 	for _, s := range n.Specs {
 		n.Params = append(n.Params, dense(dt, s.Rows, s.Cols, s.Init(rng, s.Rows, s.Cols)))
@@ -50,11 +50,11 @@ func (n *Network) NumParams() int { return models.CountParams(n.Specs) }
 func (n *Network) cellParams() []*tensor.Dense    { return n.Params[:len(n.Cell.Params())] }
 func (n *Network) readoutParams() []*tensor.Dense { return n.Params[len(n.Cell.Params()):] }
 
-func (n *Network) step(batch int) (*models.StepProgram, error) {
+func (n *Network) step(batch int) (*models.Sequence, error) {
 	if p, ok := n.steps[batch]; ok {
 		return p, nil
 	}
-	p, err := models.NewStepProgram(n.Cell, n.Dtype, batch)
+	p, err := models.NewSequence(n.Cell, n.Dtype, batch)
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +125,8 @@ type Gradients struct {
 }
 
 // Backprop runs the batch forward from init (zeros when nil) and back through time. It
-// builds no graph per time step: the cell's one-step programs run L times forward and L
-// times backward, chaining their vector-Jacobian products.
+// builds no graph per time step: the cell's one-step program runs L times forward, keeping
+// what the backward pass needs, and L times backward.
 func (n *Network) Backprop(b *datasets.Batch, init []*tensor.Dense) (*Gradients, error) {
 	f, err := n.feed(b)
 	if err != nil {
@@ -137,21 +137,9 @@ func (n *Network) Backprop(b *datasets.Batch, init []*tensor.Dense) (*Gradients,
 	if err != nil {
 		return nil, err
 	}
-	if init == nil {
-		init = n.zeroStates(B)
-	}
 	cp := n.cellParams()
 
-	// Forward, keeping every state: states[t] is the state before reading x_t.
-	states := make([][]*tensor.Dense, L+1)
-	states[0] = init
-	for t := 0; t < L; t++ {
-		if states[t+1], err = prog.Forward(cp, f.xs[t], states[t]); err != nil {
-			return nil, fmt.Errorf("step %d: %w", t, err)
-		}
-	}
-
-	// Readout and loss on the hidden states at the loss steps.
+	// Forward, gathering the hidden states at the loss steps.
 	H := n.Cell.Config().Hidden
 	N := len(b.LossSteps) * B
 	ro, err := n.readout(N, true)
@@ -159,9 +147,19 @@ func (n *Network) Backprop(b *datasets.Batch, init []*tensor.Dense) (*Gradients,
 		return nil, err
 	}
 	hs := dense(n.Dtype, H, N, nil)
-	for j, t := range b.LossSteps {
-		copyColumns(hs, states[t+1][0], j*B, false)
+	j := 0
+	err = prog.Forward(cp, f.xs, init, true, func(t int, st []*tensor.Dense) error {
+		if j < len(b.LossSteps) && b.LossSteps[j] == t {
+			copyColumns(hs, st[0], j*B, false)
+			j++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+
+	// Readout and loss on the hidden states at the loss steps.
 	res, err := ro.Run(n.readoutParams(), hs, f.target)
 	if err != nil {
 		return nil, err
@@ -175,21 +173,23 @@ func (n *Network) Backprop(b *datasets.Batch, init []*tensor.Dense) (*Gradients,
 	copy(g.Params[nc:], res.DParams)
 
 	// Backward through time.
-	dnext := n.zeroStates(B)
 	dh := dense(n.Dtype, H, B, nil)
-	j := len(b.LossSteps) - 1
-	for t := L - 1; t >= 0; t-- {
+	j = len(b.LossSteps) - 1
+	d0, err := prog.Backward(g.Params[:nc], func(t int, d []*tensor.Dense) error {
 		if j >= 0 && b.LossSteps[j] == t {
 			copyColumns(res.DHs, dh, j*B, true)
-			addInto(dnext[0], dh)
+			addInto(d[0], dh)
 			j--
 		}
-		g.HNorm[t] = math.Sqrt(sumSquares(dnext[0]))
-		if dnext, err = prog.VJP(cp, f.xs[t], states[t], dnext, g.Params[:nc]); err != nil {
-			return nil, fmt.Errorf("step %d: %w", t, err)
-		}
+		g.HNorm[t] = math.Sqrt(sumSquares(d[0]))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	g.State0 = dnext
+	for _, d := range d0 {
+		g.State0 = append(g.State0, d.Clone().(*tensor.Dense))
+	}
 	return g, nil
 }
 
@@ -222,19 +222,16 @@ func (n *Network) forward(b *datasets.Batch, init []*tensor.Dense) (*Output, err
 		return nil, err
 	}
 	hs := dense(n.Dtype, H, N, nil)
-	state := init
-	if state == nil {
-		state = n.zeroStates(B)
-	}
 	j := 0
-	for t := 0; t < b.Len; t++ {
-		if state, err = prog.Forward(n.cellParams(), f.xs[t], state); err != nil {
-			return nil, fmt.Errorf("step %d: %w", t, err)
-		}
+	err = prog.Forward(n.cellParams(), f.xs, init, false, func(t int, st []*tensor.Dense) error {
 		if j < len(b.LossSteps) && b.LossSteps[j] == t {
-			copyColumns(hs, state[0], j*B, false)
+			copyColumns(hs, st[0], j*B, false)
 			j++
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	res, err := ro.Run(n.readoutParams(), hs, f.target)
 	if err != nil {
