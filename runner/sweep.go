@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -198,6 +200,22 @@ func (t *tail) String() string {
 	return string(bytes.TrimSpace(t.buf))
 }
 
+// oneThreadVars are set to 1 in a worker's environment unless already set: each worker
+// runs its trial on one thread (Go code and OpenBLAS alike), and a sweep gets its
+// parallelism from running --workers trials at once.
+var oneThreadVars = []string{"GOMAXPROCS", "OPENBLAS_NUM_THREADS"}
+
+// oneThreadEnv returns env with VAR=1 appended for each of [oneThreadVars] that env does
+// not set.
+func oneThreadEnv(env []string) []string {
+	for _, v := range oneThreadVars {
+		if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, v+"=") }) {
+			env = append(env, v+"=1")
+		}
+	}
+	return env
+}
+
 // runWorker runs one trial in a child process and reports what became of it.
 func runWorker(ctx context.Context, dir string, index int, cfg Config, opts SweepOptions, report func(SweepEvent)) {
 	td := filepath.Join(dir, cfg.ID())
@@ -216,7 +234,7 @@ func runWorker(ctx context.Context, dir string, index int, cfg Config, opts Swee
 	defer runtime.UnlockOSThread()
 	args := append(append([]string{}, opts.Worker[1:]...), "--checkpoint-every", fmt.Sprint(max(opts.CheckpointEvery, 1)), td)
 	cmd := exec.Command(opts.Worker[0], args...)
-	cmd.Env = append(os.Environ(), opts.WorkerEnv...)
+	cmd.Env = oneThreadEnv(append(os.Environ(), opts.WorkerEnv...))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr := &tail{n: 4096}
 	cmd.Stderr = stderr

@@ -105,6 +105,7 @@ func newCore[T Float](inputs, outputs []*G.Node) (*core[T], error) {
 			return nil, err
 		}
 	}
+	c.rewrite()
 	c.vals = make([][]T, len(c.slots))
 	c.users = make([][]int, len(c.slots))
 	for i, s := range c.slots {
@@ -246,4 +247,39 @@ func denseOf[T Float](data []T, shape tensor.Shape) *tensor.Dense {
 		shape = tensor.Shape{1}
 	}
 	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(data))
+}
+
+// rewrite replaces computations by cheaper equal ones, whatever cell the graph comes from:
+// Gorgonia differentiates σ(x) as σ(x)⊙σ(−x), and σ(−x) = 1 − σ(x) is computed from the
+// σ(x) that the forward step already has, without a second exponential.
+func (c *core[T]) rewrite() {
+	sigmoidOf := map[int]int{} // slot of x → slot of σ(x)
+	for _, i := range c.order {
+		if in := c.instrs[i]; in.opName == "sigmoid" && opKind(c.slots[i].node.Op()) == "elemUnaryOp" {
+			if _, seen := sigmoidOf[in.args[0]]; !seen {
+				sigmoidOf[in.args[0]] = i
+			}
+		}
+	}
+	for _, i := range c.order {
+		in := c.instrs[i]
+		if in.opName != "sigmoid" || opKind(c.slots[i].node.Op()) != "elemUnaryOp" {
+			continue
+		}
+		neg := c.instrs[in.args[0]]
+		if neg == nil || neg.opName != "neg" || opKind(c.slots[in.args[0]].node.Op()) != "elemUnaryOp" {
+			continue
+		}
+		y, ok := sigmoidOf[neg.args[0]]
+		if !ok || y >= i {
+			continue
+		}
+		in.args, in.av, in.opName = []int{y}, make([][]T, 1), "1 − σ (of σ(−x))"
+		in.fn = func(out []T, a [][]T) error {
+			for k, v := range a[0][:len(out)] {
+				out[k] = 1 - v
+			}
+			return nil
+		}
+	}
 }
