@@ -43,7 +43,8 @@ type Result struct {
 	Params       int      `json:"params"`    // trainable parameters
 	Error        string   `json:"error,omitempty"`
 	WallSeconds  float64  `json:"wall_seconds"`
-	Version      string   `json:"version"` // expctl version that produced it
+	Version      string   `json:"version"`         // expctl version that produced it
+	Build        string   `json:"build,omitempty"` // its arithmetic: "gonum" or "openblas"
 }
 
 // Point is one row of curve.csv. Seconds (time since the trial started) is the only

@@ -31,7 +31,7 @@ func benchTrial(b *testing.B, cell string, T int) (*trial, *datasets.Batch) {
 //
 //	go test ./runner -run '^$' -bench TrainStep -benchmem -benchtime 5x
 func BenchmarkTrainStep(b *testing.B) {
-	for _, cell := range []string{"rnn", "lstm"} {
+	for _, cell := range []string{"rnn", "lstm", "gru"} {
 		for _, T := range []int{100, 400, 1000} {
 			b.Run(fmt.Sprintf("%s/T%d", cell, T), func(b *testing.B) {
 				tr, batch := benchTrial(b, cell, T)

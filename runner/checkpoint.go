@@ -17,7 +17,7 @@ const CheckpointFile = "checkpoint.gob"
 
 // checkpointVersion changes whenever the checkpoint layout does; an older checkpoint is
 // ignored and its trial restarts.
-const checkpointVersion = 1
+const checkpointVersion = 2
 
 // state is everything a trial carries from one step to the next. Saved whole, it lets a
 // resumed trial continue exactly as if it had never stopped: batches are derived from the
@@ -25,6 +25,7 @@ const checkpointVersion = 1
 type state struct {
 	Version int
 	ID      string // the trial id the state belongs to
+	Expctl  string // version and build that wrote it: a checkpoint of another is not resumed
 	Step    int    // training steps completed
 
 	Params   [][]float64 // network parameters, exact (float32 values convert losslessly)
@@ -41,6 +42,9 @@ type state struct {
 	TestMetr *float64
 	Elapsed  float64 // wall-clock seconds spent before this process took over
 }
+
+// producer names the version and build whose checkpoints a trial resumes.
+func producer() string { return Version + "/" + Build }
 
 // saveCheckpoint writes the state atomically.
 func saveCheckpoint(dir string, s *state) error {
@@ -65,7 +69,7 @@ func loadCheckpoint(dir, id string) (*state, error) {
 	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&s); err != nil {
 		return nil, fmt.Errorf("%s: corrupt checkpoint: %w", filepath.Join(dir, CheckpointFile), err)
 	}
-	if s.Version != checkpointVersion || s.ID != id {
+	if s.Version != checkpointVersion || s.ID != id || s.Expctl != producer() {
 		return nil, nil
 	}
 	return &s, nil

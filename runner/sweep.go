@@ -23,10 +23,13 @@ import (
 
 // SweepOptions controls a sweep run.
 type SweepOptions struct {
-	Out             string   // parent of the sweep directory, which is <Out>/<spec name>
-	Workers         int      // trials run at once, each in its own process (≥ 1)
-	Shard           Shard    // the part of the sweep to run; zero value: all of it
-	RetryFailed     bool     // run failed trials again
+	Out         string // parent of the sweep directory, which is <Out>/<spec name>
+	Workers     int    // trials run at once, each in its own process (≥ 1)
+	Shard       Shard  // the part of the sweep to run; zero value: all of it
+	RetryFailed bool   // run failed trials again
+	// RerunStale runs again the finished trials whose results another expctl version or
+	// build computed; without it such trials stop the sweep before it runs anything.
+	RerunStale      bool
 	CheckpointEvery int      // steps between checkpoints of a running trial
 	MaxTrials       int      // refuse sweeps with more trials (≤ 0: no limit)
 	Worker          []string // command that runs one trial; the trial directory is appended
@@ -135,10 +138,23 @@ func RunSweep(ctx context.Context, spec *Spec, specYAML []byte, opts SweepOption
 		cfg   Config
 	}
 	var pending []job
+	stale, staleBy := 0, ""
+	for _, c := range trials {
+		if res, err := results.ReadResult(filepath.Join(dir, c.ID())); err == nil && isStale(res) {
+			stale++
+			staleBy = producedBy(res.Version, res.Build)
+		}
+	}
+	if stale > 0 && !opts.RerunStale {
+		return nil, &StaleError{Dir: dir, Trials: stale, By: staleBy}
+	}
 	for i, c := range trials {
 		td := filepath.Join(dir, c.ID())
 		if res, err := results.ReadResult(td); err == nil {
-			if res.Status != results.Failed || !opts.RetryFailed {
+			if isStale(res) {
+				os.Remove(filepath.Join(td, results.ResultFile))
+				os.Remove(filepath.Join(td, CheckpointFile))
+			} else if res.Status != results.Failed || !opts.RetryFailed {
 				report(SweepEvent{Kind: TrialSkipped, Index: i, Config: c, Result: res})
 				continue
 			}
@@ -302,7 +318,7 @@ func runWorker(ctx context.Context, dir string, index int, cfg Config, opts Swee
 	if s := stderr.String(); s != "" {
 		msg += ": " + s
 	}
-	res := &results.Result{ID: cfg.ID(), Status: results.Failed, Error: msg, Version: Version}
+	res := &results.Result{ID: cfg.ID(), Status: results.Failed, Error: msg, Version: Version, Build: Build}
 	if task != nil {
 		res.Metric, res.Baseline, res.Criterion = task.MetricName(), task.Baseline(cfg.T), cfg.criterion(task)
 	}
@@ -311,4 +327,38 @@ func runWorker(ctx context.Context, dir string, index int, cfg Config, opts Swee
 		return
 	}
 	report(SweepEvent{Kind: TrialFinished, Index: index, Config: cfg, Result: res})
+}
+
+// StaleError is returned when a sweep directory holds finished trials that another expctl
+// version or build computed: their numbers would be mixed with this build's, which differ
+// at least at rounding level.
+type StaleError struct {
+	Dir    string
+	Trials int    // finished trials of another version or build
+	By     string // one of them, e.g. "expctl 0.1.0 (gonum build)"
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%s: %d finished trials were computed by %s, this is %s: use another --out, or --rerun-stale to compute them again",
+		e.Dir, e.Trials, e.By, producedBy(Version, Build))
+}
+
+// isStale reports whether res was computed by another version or build than this one.
+// Results written before builds were recorded came from the pure-Go build.
+func isStale(res *results.Result) bool {
+	b := res.Build
+	if b == "" {
+		b = "gonum"
+	}
+	return res.Version != Version || b != Build
+}
+
+func producedBy(version, build string) string {
+	if version == "" {
+		version = "unknown version"
+	}
+	if build == "" {
+		build = "gonum"
+	}
+	return fmt.Sprintf("expctl %s (%s build)", version, build)
 }

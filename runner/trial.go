@@ -15,11 +15,18 @@ import (
 
 	"github.com/expctl/expctl/datasets"
 	"github.com/expctl/expctl/models"
+	"github.com/expctl/expctl/models/engine"
 	"github.com/expctl/expctl/results"
 )
 
-// Version is the expctl version recorded in every result.
-var Version = "0.1.0"
+// Version is the expctl version recorded in every result. It changes whenever the numbers
+// a configuration produces change, even at rounding level.
+var Version = "0.2.0"
+
+// Build names this binary's arithmetic, recorded in every result: "gonum" for the default
+// pure-Go build, "openblas" for -tags openblas. The two round differently, so the same
+// configuration gives results that differ in the last digits between builds.
+const Build = engine.BLAS
 
 // evalChunk is the number of test sequences evaluated at once.
 const evalChunk = 250
@@ -103,7 +110,7 @@ func newTrial(cfg Config) (*trial, error) {
 		return nil, err
 	}
 	return &trial{cfg: cfg, task: task, net: net, opt: newOptimizer(cfg, net.Params), clip: clip, test: test,
-		diag: test.Slice(0, min(cfg.Batch, test.Size)), st: &state{Version: checkpointVersion, ID: cfg.ID()}}, nil
+		diag: test.Slice(0, min(cfg.Batch, test.Size)), st: &state{Version: checkpointVersion, ID: cfg.ID(), Expctl: producer()}}, nil
 }
 
 // evaluate returns the loss and metric on the held-out set.
@@ -264,7 +271,7 @@ func (tr *trial) restore(st *state) error {
 
 func (tr *trial) result() *results.Result {
 	return &results.Result{ID: tr.cfg.ID(), Metric: tr.task.MetricName(), Baseline: tr.task.Baseline(tr.cfg.T),
-		Criterion: tr.cfg.criterion(tr.task), Params: tr.net.NumParams(), Version: Version,
+		Criterion: tr.cfg.criterion(tr.task), Params: tr.net.NumParams(), Version: Version, Build: Build,
 		SolvedAtStep: tr.st.SolvedAt, TestLoss: tr.st.TestLoss, TestMetric: tr.st.TestMetr}
 }
 

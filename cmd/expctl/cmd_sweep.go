@@ -36,6 +36,7 @@ func sweepCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "trials run at once, one process each", DefaultText: "number of CPU cores"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the expanded trial list and its count; run nothing"},
 			&cli.BoolFlag{Name: "retry-failed", Usage: "run trials that failed (crashed or errored) again"},
+			&cli.BoolFlag{Name: "rerun-stale", Usage: "run again the finished trials that another expctl version or build computed"},
 			&cli.StringFlag{Name: "shard", Usage: "run only shard i of n: `i/n`, 0 ≤ i < n (default: from Slurm or Kubernetes, else all)"},
 			&cli.IntFlag{Name: "shards", Usage: "number of shards of a Kubernetes Indexed Job (its completions); also " + runner.ShardsEnv},
 			&cli.IntFlag{Name: "max-trials", Value: 10000, Usage: "refuse a sweep with more trials than this"},
@@ -61,6 +62,7 @@ func sweepCommand() *cli.Command {
 				NoTables: c.Bool("no-tables"),
 				Sweep: runner.SweepOptions{
 					Out: c.String("out"), Workers: c.Int("workers"), Shard: shard, RetryFailed: c.Bool("retry-failed"),
+					RerunStale:      c.Bool("rerun-stale"),
 					CheckpointEvery: c.Int("checkpoint-every"), MaxTrials: c.Int("max-trials"),
 					Worker: []string{exe, "worker"},
 				},

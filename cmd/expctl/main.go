@@ -41,7 +41,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"dependency length T grows.",
 		Writer:    stdout,
 		ErrWriter: stderr,
-		Commands:  []*cli.Command{cellsCommand(), tasksCommand(), experimentsCommand(), runCommand(), reportCommand(), workerCommand()},
+		Commands:  []*cli.Command{cellsCommand(), tasksCommand(), experimentsCommand(), runCommand(), reportCommand(), benchCommand(), workerCommand()},
 		// Flag errors come back as errors; main prints them and exits with status 2.
 		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -59,12 +59,13 @@ func exitCode(err error) int {
 	var ue *usageError
 	var ce *runner.ConfigError
 	var es exitStatus
+	var se *runner.StaleError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &es):
 		return int(es)
-	case errors.As(err, &ue), errors.As(err, &ce), errors.Is(err, runner.ErrSpec):
+	case errors.As(err, &ue), errors.As(err, &ce), errors.As(err, &se), errors.Is(err, runner.ErrSpec):
 		return exitUsage
 	case errors.Is(err, runner.ErrInterrupted), errors.Is(err, context.Canceled):
 		return exitInterrupted

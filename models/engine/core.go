@@ -41,6 +41,8 @@ type instr[T Float] struct {
 	opName string
 	// mm describes a matrix product computed by BLAS.
 	mm *matmul
+	// geom describes a slice increment.
+	geom *sliceGeometry
 }
 
 // matmul is op(A)·op(B) with op(A) of shape (m, k) and op(B) of shape (k, n).
@@ -106,6 +108,7 @@ func newCore[T Float](inputs, outputs []*G.Node) (*core[T], error) {
 		}
 	}
 	c.rewrite()
+	c.prune(outputs)
 	c.vals = make([][]T, len(c.slots))
 	c.users = make([][]int, len(c.slots))
 	for i, s := range c.slots {
@@ -169,6 +172,19 @@ func (c *core[T]) add(n *G.Node, input bool) error {
 	}
 	if s.kind == slotOwned && s.buf == nil {
 		s.buf = make([]T, s.size)
+	}
+	if in != nil && c.allStatic(in.args) {
+		// Constant folding: a node of constants is computed once, now.
+		av := make([][]T, len(in.args))
+		for k, a := range in.args {
+			av[k] = c.slots[a].buf
+		}
+		if in.alias != nil {
+			s.buf = append([]T(nil), in.alias(av)...)
+		} else if err := in.fn(s.buf, av); err != nil {
+			return fmt.Errorf("engine: fold %s: %w", n.Name(), err)
+		}
+		s.kind, in = slotStatic, nil
 	}
 	c.slots = append(c.slots, s)
 	c.instrs = append(c.instrs, in)
@@ -249,6 +265,45 @@ func denseOf[T Float](data []T, shape tensor.Shape) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(data))
 }
 
+// allStatic reports whether every slot in args is a constant.
+func (c *core[T]) allStatic(args []int) bool {
+	for _, a := range args {
+		if c.slots[a].kind != slotStatic {
+			return false
+		}
+	}
+	return len(args) > 0
+}
+
+// prune drops the instructions that no output depends on.
+func (c *core[T]) prune(outputs []*G.Node) {
+	live := make([]bool, len(c.slots))
+	var mark func(i int)
+	mark = func(i int) {
+		if live[i] {
+			return
+		}
+		live[i] = true
+		if in := c.instrs[i]; in != nil {
+			for _, a := range in.args {
+				mark(a)
+			}
+		}
+	}
+	for _, n := range outputs {
+		mark(c.index[n])
+	}
+	order := c.order[:0]
+	for _, i := range c.order {
+		if live[i] {
+			order = append(order, i)
+		} else {
+			c.instrs[i] = nil
+		}
+	}
+	c.order = order
+}
+
 // rewrite replaces computations by cheaper equal ones, whatever cell the graph comes from:
 // Gorgonia differentiates σ(x) as σ(x)⊙σ(−x), and σ(−x) = 1 − σ(x) is computed from the
 // σ(x) that the forward step already has, without a second exponential.
@@ -274,7 +329,7 @@ func (c *core[T]) rewrite() {
 		if !ok || y >= i {
 			continue
 		}
-		in.args, in.av, in.opName = []int{y}, make([][]T, 1), "1 − σ (of σ(−x))"
+		in.args, in.av, in.opName = []int{y}, make([][]T, 1), "1 − σ (for σ(−x))"
 		in.fn = func(out []T, a [][]T) error {
 			for k, v := range a[0][:len(out)] {
 				out[k] = 1 - v
@@ -282,4 +337,5 @@ func (c *core[T]) rewrite() {
 			return nil
 		}
 	}
+	c.scatterSums()
 }

@@ -96,6 +96,17 @@ func (c *core[T]) compileOp(n *G.Node, args []*G.Node, argSlots []int, s *slot[T
 			return in, nil
 		}
 	case "elemBinOp":
+		// x ⊙ 1 is x: the seed of a gradient is often a broadcast one.
+		if sym, _, _ := strings.Cut(op.String(), " "); sym == "⊙" {
+			for k := range 2 {
+				if c.isOnes(argSlots[k]) && sizes[1-k] == s.size {
+					s.kind = slotAlias
+					in.args = []int{argSlots[1-k]}
+					in.alias = func(a [][]T) []T { return a[0] }
+					return in, nil
+				}
+			}
+		}
 		if fn := binaryKernel[T](op.String(), sizes[0], sizes[1], s.size); fn != nil {
 			in.fn = fn
 			return in, nil
@@ -243,6 +254,7 @@ func (c *core[T]) sliceKernel(op G.Op, in tensor.Shape, s *slot[T], ins *instr[T
 		return false
 	}
 	// out = zeros(shape of a[0]), then out[slice] += a[1].
+	ins.geom = &g
 	ins.fn = func(out []T, a [][]T) error {
 		clear(out)
 		src, k := a[1], 0
@@ -654,4 +666,18 @@ func broadcastKernel[T Float](in, out tensor.Shape) func(o []T, a [][]T) error {
 		}
 		return nil
 	}
+}
+
+// isOnes reports whether slot i is a constant whose every element is 1.
+func (c *core[T]) isOnes(i int) bool {
+	s := c.slots[i]
+	if s.kind != slotStatic {
+		return false
+	}
+	for _, v := range s.buf {
+		if v != 1 {
+			return false
+		}
+	}
+	return true
 }
