@@ -83,6 +83,11 @@ func NewSequence(cell Cell, dt tensor.Dtype, batch int) (*Sequence, error) {
 	return &Sequence{cell: cell, rec: rec}, nil
 }
 
+// Steps describes the compiled step: the ops of the forward and backward steps in
+// execution order, and the indices of the parameters whose gradients are computed by one
+// matrix product over the whole sequence.
+func (s *Sequence) Steps() (forward, backward []string, merged []int) { return s.rec.Steps() }
+
 // Cell returns the cell the sequence runs.
 func (s *Sequence) Cell() Cell { return s.cell }
 

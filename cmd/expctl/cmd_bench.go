@@ -63,6 +63,7 @@ func benchCommand() *cli.Command {
 			&cli.IntSliceFlag{Name: "T", Value: cli.NewIntSlice(100, 400, 1000),
 				Usage: "dependency lengths T, repeatable or comma-separated (adding: T ≥ 2; copy: T ≥ 1)"},
 			&cli.IntFlag{Name: "hidden", Value: d.Hidden, Usage: "hidden size H (≥ 1)"},
+			&cli.IntFlag{Name: "params", Usage: "parameter budget: each cell gets the largest hidden size whose network fits (overrides --hidden)"},
 			&cli.IntFlag{Name: "batch", Value: d.Batch, Usage: "sequences per training step (≥ 1)"},
 			&cli.StringFlag{Name: "dtype", Value: d.Dtype, Usage: "floating-point type: float32 or float64"},
 			&cli.StringFlag{Name: "task", Value: d.Task, Usage: "task: " + strings.Join(datasets.Names(), ", ")},
@@ -83,7 +84,7 @@ func benchCommand() *cli.Command {
 				return err
 			}
 			return runBench(c.Context, benchOptions{
-				Cells: c.StringSlice("cell"), Ts: c.IntSlice("T"), Hidden: c.Int("hidden"), Batch: c.Int("batch"),
+				Cells: c.StringSlice("cell"), Ts: c.IntSlice("T"), Hidden: c.Int("hidden"), Params: c.Int("params"), Batch: c.Int("batch"),
 				Dtype: c.String("dtype"), Task: c.String("task"), Steps: c.Int("steps"), Warmup: c.Int("warmup"),
 				Rounds: c.Int("rounds"), VsPyTorch: c.Bool("vs-pytorch"), Python: c.String("python"),
 				Format: c.String("format"),
@@ -97,6 +98,7 @@ type benchOptions struct {
 	Cells         []string
 	Ts            []int
 	Hidden, Batch int
+	Params        int // parameter budget; 0 uses Hidden
 	Dtype, Task   string
 	Steps, Warmup int
 	Rounds        int
@@ -139,12 +141,31 @@ func runBench(ctx context.Context, opts benchOptions, w, errw io.Writer) error {
 	if opts.Rounds < 1 {
 		return usagef("invalid --rounds %d: want an integer ≥ 1", opts.Rounds)
 	}
+	if opts.Params < 0 {
+		return usagef("invalid --params %d: want a parameter budget ≥ 1, or 0 to use --hidden", opts.Params)
+	}
 	var rows []*benchRow
 	seen := map[runner.BenchConfig]bool{}
+	var cells []string
 	for _, cell := range opts.Cells {
+		if cell = strings.TrimSpace(cell); cell == "all" {
+			cells = append(cells, models.Names()...)
+		} else {
+			cells = append(cells, cell)
+		}
+	}
+	for _, cell := range cells {
+		hidden := opts.Hidden
+		if opts.Params > 0 {
+			h, err := runner.HiddenForBudget(cell, opts.Task, opts.Params)
+			if err != nil {
+				return err
+			}
+			hidden = h
+		}
 		for _, T := range opts.Ts {
-			cfg := runner.BenchConfig{Cell: strings.TrimSpace(cell), Task: opts.Task, Dtype: opts.Dtype, T: T,
-				Hidden: opts.Hidden, Batch: opts.Batch, Steps: opts.Steps, Warmup: opts.Warmup, Seed: 1}
+			cfg := runner.BenchConfig{Cell: cell, Task: opts.Task, Dtype: opts.Dtype, T: T,
+				Hidden: hidden, Batch: opts.Batch, Steps: opts.Steps, Warmup: opts.Warmup, Seed: 1}
 			if err := cfg.Validate(); err != nil {
 				return err
 			}

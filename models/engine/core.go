@@ -43,6 +43,8 @@ type instr[T Float] struct {
 	mm *matmul
 	// geom describes a slice increment.
 	geom *sliceGeometry
+	// fallback marks an op run through its own Do method.
+	fallback bool
 }
 
 // matmul is op(A)·op(B) with op(A) of shape (m, k) and op(B) of shape (k, n).

@@ -122,13 +122,26 @@ func (c *core[T]) compileOp(n *G.Node, args []*G.Node, argSlots []int, s *slot[T
 				return in, nil
 			}
 		}
+	case "transposeOp":
+		if len(shapes[0]) == 2 && len(s.shape) == 2 && s.shape[0] == shapes[0][1] && s.shape[1] == shapes[0][0] {
+			rows, cols := shapes[0][0], shapes[0][1]
+			in.fn = func(out []T, a [][]T) error {
+				for i := 0; i < rows; i++ {
+					for j, v := range a[0][i*cols : (i+1)*cols] {
+						out[j*rows+i] = v
+					}
+				}
+				return nil
+			}
+			return in, nil
+		}
 	case "repeatOp":
 		if fn := broadcastKernel[T](shapes[0], s.shape); fn != nil {
 			in.fn = fn
 			return in, nil
 		}
 	}
-	in.fn = fallbackKernel[T](op, shapes)
+	in.fn, in.fallback = fallbackKernel[T](op, shapes), true
 	return in, nil
 }
 

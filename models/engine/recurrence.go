@@ -437,3 +437,27 @@ func gatherColumns[T Float](dst, src []T, rows, k, ld, off int) {
 		copy(dst[i*ld+off:i*ld+off+k], src[i*k:(i+1)*k])
 	}
 }
+
+// Steps describes the compiled program: the op of every instruction of the forward step
+// and of the backward step, in execution order, and the parameter gradients that are
+// computed once per sequence as one matrix product over all its time steps (indices into
+// the spec's GradParams).
+func (r *Recurrence) Steps() (forward, backward []string, merged []int) {
+	if r.f32 != nil {
+		return r.f32.describe()
+	}
+	return r.f64.describe()
+}
+
+func (r *recurrence[T]) describe() (forward, backward []string, merged []int) {
+	for _, i := range r.fwd {
+		forward = append(forward, r.c.instrs[i].opName)
+	}
+	for _, i := range r.bwd {
+		backward = append(backward, r.c.instrs[i].opName)
+	}
+	for _, m := range r.merges {
+		merged = append(merged, m.grad)
+	}
+	return
+}
