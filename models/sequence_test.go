@@ -10,7 +10,8 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// TestSequenceBackwardIsCheap: for every cell, the compiled backward step computes no
+// TestSequenceBackwardIsCheap: for every cell, the forward step adds its biases without
+// repeating them into a matrix first, and the compiled backward step computes no
 // exponential (σ(−x) comes from the forward σ(x)), no full-size slice increments (gate
 // blocks are scattered into one buffer), and every gate matrix's gradient is one matrix
 // product over the whole sequence.
@@ -21,7 +22,12 @@ func TestSequenceBackwardIsCheap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, bwd, merged := s.Steps()
+		fwd, bwd, merged := s.Steps()
+		for _, op := range fwd {
+			if strings.HasPrefix(op, "Repeat") {
+				t.Errorf("%s: the forward step copies a bias across the batch (%q) instead of adding it in place", name, op)
+			}
+		}
 		for _, op := range bwd {
 			if op == "sigmoid" || op == "tanh" || op == "exp" || strings.Contains(op, "+=") {
 				t.Errorf("%s: the backward step runs %q", name, op)

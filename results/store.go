@@ -44,7 +44,7 @@ type Result struct {
 	Error        string   `json:"error,omitempty"`
 	WallSeconds  float64  `json:"wall_seconds"`
 	Version      string   `json:"version"`         // expctl version that produced it
-	Build        string   `json:"build,omitempty"` // its arithmetic: "gonum" or "openblas"
+	Build        string   `json:"build,omitempty"` // its arithmetic: "go" or "openblas"
 }
 
 // Point is one row of curve.csv. Seconds (time since the trial started) is the only

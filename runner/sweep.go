@@ -344,13 +344,8 @@ func (e *StaleError) Error() string {
 }
 
 // isStale reports whether res was computed by another version or build than this one.
-// Results written before builds were recorded came from the pure-Go build.
 func isStale(res *results.Result) bool {
-	b := res.Build
-	if b == "" {
-		b = "gonum"
-	}
-	return res.Version != Version || b != Build
+	return res.Version != Version || res.Build != Build
 }
 
 func producedBy(version, build string) string {
@@ -358,7 +353,7 @@ func producedBy(version, build string) string {
 		version = "unknown version"
 	}
 	if build == "" {
-		build = "gonum"
+		return fmt.Sprintf("expctl %s", version)
 	}
 	return fmt.Sprintf("expctl %s (%s build)", version, build)
 }

@@ -24,7 +24,7 @@ func TestSweepRefusesStaleResults(t *testing.T) {
 	trials, _ := spec.Expand(0)
 	for k, edit := range []func(*results.Result){
 		func(r *results.Result) { r.Version = "0.1.0"; r.Build = "" },
-		func(r *results.Result) { r.Build = map[string]string{"gonum": "openblas", "openblas": "gonum"}[Build] },
+		func(r *results.Result) { r.Build = map[string]string{"go": "openblas", "openblas": "go"}[Build] },
 	} {
 		td := filepath.Join(out, "tiny", trials[k].ID())
 		res, err := results.ReadResult(td)

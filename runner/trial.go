@@ -23,7 +23,7 @@ import (
 // a configuration produces change, even at rounding level.
 var Version = "0.2.0"
 
-// Build names this binary's arithmetic, recorded in every result: "gonum" for the default
+// Build names this binary's arithmetic, recorded in every result: "go" for the default
 // pure-Go build, "openblas" for -tags openblas. The two round differently, so the same
 // configuration gives results that differ in the last digits between builds.
 const Build = engine.BLAS

@@ -2,7 +2,22 @@
 
 package engine
 
-// BLAS names the BLAS implementation this build uses: "gonum" in the default, pure-Go
-// build (no cgo), whose matrix products are gonum's native Go kernels. Build with
-// -tags openblas for OpenBLAS.
-const BLAS = "gonum"
+import (
+	"gonum.org/v1/gonum/blas"
+
+	kernels "github.com/expctl/expctl/models/gemm"
+)
+
+// BLAS names the matrix-product kernels this build uses: "go" in the default, pure-Go
+// build (no cgo), whose products are package gemm's (Go assembly with AVX-512 or AVX2+FMA
+// where the processor has them, portable Go elsewhere). Build with -tags openblas for
+// OpenBLAS.
+const BLAS = "go"
+
+func sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	kernels.Sgemm(tA == blas.Trans, tB == blas.Trans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	kernels.Dgemm(tA == blas.Trans, tB == blas.Trans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}

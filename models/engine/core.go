@@ -45,6 +45,8 @@ type instr[T Float] struct {
 	geom *sliceGeometry
 	// fallback marks an op run through its own Do method.
 	fallback bool
+	// column marks a repeat of a column vector across the columns of a matrix.
+	column bool
 }
 
 // matmul is op(A)·op(B) with op(A) of shape (m, k) and op(B) of shape (k, n).
@@ -340,4 +342,5 @@ func (c *core[T]) rewrite() {
 		}
 	}
 	c.scatterSums()
+	c.fuseColumnOps()
 }

@@ -138,6 +138,7 @@ func (c *core[T]) compileOp(n *G.Node, args []*G.Node, argSlots []int, s *slot[T
 	case "repeatOp":
 		if fn := broadcastKernel[T](shapes[0], s.shape); fn != nil {
 			in.fn = fn
+			in.column = len(s.shape) == 2 && sizes[0] == s.shape[0] && s.shape[1] > 1
 			return in, nil
 		}
 	}

@@ -58,7 +58,7 @@ type recurrence[T Float] struct {
 	params, prev, next    []int
 	dnext, gParams, gPrev []int
 	x                     int
-	fwd, bwd              []int // instruction slots of the forward and the backward step
+	pre, fwd, bwd         []int // instruction slots: once per pass, the forward and the backward step
 	perStep               []int // owned slots kept for every time step
 	merges                []*merge[T]
 	merged                []bool  // by gradient index
@@ -141,6 +141,23 @@ func newRecurrence[T Float](spec RecurrenceSpec) (*recurrence[T], error) {
 		mark2(i)
 	}
 
+	// What depends on the parameters and constants alone (a repeated peephole weight, say)
+	// is the same at every step: it is computed once per pass, before the first step.
+	isParam := map[int]bool{}
+	for _, p := range r.params {
+		isParam[p] = true
+	}
+	inv := make([]bool, len(c.slots))
+	for _, i := range c.order {
+		inv[i] = true
+		for _, a := range c.instrs[i].args {
+			if !isParam[a] && c.slots[a].kind != slotStatic && !inv[a] {
+				inv[i] = false
+				break
+			}
+		}
+	}
+
 	// Parameter gradients dZ·Aᵀ whose value nothing else reads are merged over time.
 	r.merged = make([]bool, len(r.gParams))
 	for j, g := range r.gParams {
@@ -184,13 +201,17 @@ func newRecurrence[T Float](spec RecurrenceSpec) (*recurrence[T], error) {
 	keep := make([]bool, len(c.slots))
 	for i, s := range saved {
 		if s {
-			if o := owner(i); inFwd[o] && c.slots[o].kind == slotOwned {
+			if o := owner(i); inFwd[o] && !inv[o] && c.slots[o].kind == slotOwned {
 				keep[o] = true
 			}
 		}
 	}
 	for _, i := range c.order {
-		if inFwd[i] {
+		if inv[i] {
+			if inFwd[i] || need[i] {
+				r.pre = append(r.pre, i)
+			}
+		} else if inFwd[i] {
 			r.fwd = append(r.fwd, i)
 			if c.instrs[i].alias != nil {
 				r.bwd = append(r.bwd, i) // views are recomputed: they cost nothing
@@ -284,6 +305,11 @@ func (r *recurrence[T]) forward(params, xs, init []*tensor.Dense, keep bool, vis
 			return err
 		}
 		copy(r.init[i], d)
+	}
+	for _, i := range r.pre {
+		if err := c.exec(i); err != nil {
+			return err
+		}
 	}
 	r.xs = r.xs[:0]
 	xSize := c.slots[r.x].size

@@ -103,3 +103,54 @@ func tiling(gs []sliceGeometry) bool {
 	}
 	return next == gs[0].dim
 }
+
+// fuseColumnOps computes z + repeat(b) and z ⊙ repeat(b), for a column vector b broadcast
+// across the columns of z (Gorgonia's BroadcastAdd and BroadcastHadamardProd: gate biases
+// and peephole weights), in one pass without the repeated copy.
+func (c *core[T]) fuseColumnOps() {
+	users := make([]int, len(c.slots))
+	for _, i := range c.order {
+		if in := c.instrs[i]; in != nil {
+			for _, a := range in.args {
+				users[a]++
+			}
+		}
+	}
+	for _, i := range c.order {
+		in := c.instrs[i]
+		if in == nil || (in.opName != "+ false" && in.opName != "⊙ false") || in.fn == nil || len(in.args) != 2 || len(c.slots[i].shape) != 2 {
+			continue
+		}
+		mul := in.opName == "⊙ false"
+		for k := range 2 {
+			z, r := in.args[k], in.args[1-k]
+			rep := c.instrs[r]
+			if rep == nil || !rep.column || users[r] != 1 || c.slots[z].size != c.slots[i].size {
+				continue
+			}
+			rows, cols := c.slots[i].shape[0], c.slots[i].shape[1]
+			in.args, in.av = []int{z, rep.args[0]}, make([][]T, 2)
+			in.opName = "+ column"
+			if mul {
+				in.opName = "⊙ column"
+			}
+			in.fn = func(out []T, a [][]T) error {
+				x, b := a[0], a[1]
+				for r := 0; r < rows; r++ {
+					v, row, src := b[r], out[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols]
+					if mul {
+						for j := range row {
+							row[j] = src[j] * v
+						}
+					} else {
+						for j := range row {
+							row[j] = src[j] + v
+						}
+					}
+				}
+				return nil
+			}
+			break
+		}
+	}
+}
