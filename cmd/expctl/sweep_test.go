@@ -58,8 +58,8 @@ func TestMain(m *testing.M) {
 
 const killSpec = `
 name: killme
-fixed: {hidden: 16, batch: 16, lr: 0.01, test_size: 50, keep_going: true}
-budget: {steps: 240, eval_every: 240}
+fixed: {hidden: 32, batch: 16, lr: 0.01, test_size: 50, keep_going: true}
+budget: {steps: 1200, eval_every: 1200}
 grid:
   task: [adding]
   T: [20]
@@ -121,13 +121,17 @@ func TestSweepKillAndResume(t *testing.T) {
 		return exec.Command(bin, "run", "sweep", spec, "--out", out, "--workers", "2", "--checkpoint-every", "7", "--plain")
 	}
 	ref := filepath.Join(tmp, "ref")
+	start := time.Now()
 	if out, err := sweep(ref).CombinedOutput(); err != nil {
 		t.Fatalf("reference sweep: %v\n%s", err, out)
 	}
+	whole := time.Since(start)
 
+	// Kill at fractions of an uninterrupted sweep's duration, whatever this machine's speed.
 	out := filepath.Join(tmp, "killed")
 	kills := 0
-	for _, after := range []time.Duration{700 * time.Millisecond, 1500 * time.Millisecond, 400 * time.Millisecond, 2 * time.Second} {
+	for _, frac := range []float64{0.3, 0.45, 0.2, 0.5} {
+		after := time.Duration(frac * float64(whole))
 		cmd := sweep(out)
 		var log bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &log, &log
