@@ -146,16 +146,8 @@ func (n *Network) Backprop(b *datasets.Batch, init []*tensor.Dense) (*Gradients,
 	if err != nil {
 		return nil, err
 	}
-	hs := dense(n.Dtype, H, N, nil)
-	j := 0
-	err = prog.Forward(cp, f.xs, init, true, func(t int, st []*tensor.Dense) error {
-		if j < len(b.LossSteps) && b.LossSteps[j] == t {
-			copyColumns(hs, st[0], j*B, false)
-			j++
-		}
-		return nil
-	})
-	if err != nil {
+	hs, visit := n.lossStates(b)
+	if err = prog.Forward(cp, f.xs, init, true, visit); err != nil {
 		return nil, err
 	}
 
@@ -174,7 +166,7 @@ func (n *Network) Backprop(b *datasets.Batch, init []*tensor.Dense) (*Gradients,
 
 	// Backward through time.
 	dh := dense(n.Dtype, H, B, nil)
-	j = len(b.LossSteps) - 1
+	j := len(b.LossSteps) - 1
 	d0, err := prog.Backward(g.Params[:nc], func(t int, d []*tensor.Dense) error {
 		if j >= 0 && b.LossSteps[j] == t {
 			copyColumns(res.DHs, dh, j*B, true)
@@ -215,22 +207,13 @@ func (n *Network) forward(b *datasets.Batch, init []*tensor.Dense) (*Output, err
 	if err != nil {
 		return nil, err
 	}
-	H := n.Cell.Config().Hidden
 	N := len(b.LossSteps) * B
 	ro, err := n.readout(N, false)
 	if err != nil {
 		return nil, err
 	}
-	hs := dense(n.Dtype, H, N, nil)
-	j := 0
-	err = prog.Forward(n.cellParams(), f.xs, init, false, func(t int, st []*tensor.Dense) error {
-		if j < len(b.LossSteps) && b.LossSteps[j] == t {
-			copyColumns(hs, st[0], j*B, false)
-			j++
-		}
-		return nil
-	})
-	if err != nil {
+	hs, visit := n.lossStates(b)
+	if err = prog.Forward(n.cellParams(), f.xs, init, false, visit); err != nil {
 		return nil, err
 	}
 	res, err := ro.Run(n.readoutParams(), hs, f.target)
@@ -238,4 +221,18 @@ func (n *Network) forward(b *datasets.Batch, init []*tensor.Dense) (*Output, err
 		return nil, err
 	}
 	return &Output{Loss: res.Loss, Y: float64s(res.Y)}, nil
+}
+
+// lossStates returns the (H, N) matrix of the hidden states at the batch's loss steps and
+// the visitor that fills it while the sequence runs forward.
+func (n *Network) lossStates(b *datasets.Batch) (*tensor.Dense, func(t int, st []*tensor.Dense) error) {
+	hs := dense(n.Dtype, n.Cell.Config().Hidden, len(b.LossSteps)*b.Size, nil)
+	j := 0
+	return hs, func(t int, st []*tensor.Dense) error {
+		if j < len(b.LossSteps) && b.LossSteps[j] == t {
+			copyColumns(hs, st[0], j*b.Size, false)
+			j++
+		}
+		return nil
+	}
 }
