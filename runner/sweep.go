@@ -362,8 +362,12 @@ func producedBy(version, build string) string {
 	return fmt.Sprintf("expctl %s (%s build)", version, build)
 }
 
-// trialCost estimates a trial's work: steps × time steps × the size of its recurrent
-// product, H·(H+D) (the input size D is small next to H in every task here).
+// trialCost estimates a trial's work: steps × sequence length × the size of its recurrent
+// product, H·(H+D).
 func trialCost(c Config) float64 {
-	return float64(c.Steps) * float64(c.T) * float64(c.Hidden) * float64(c.Hidden+10)
+	L, D := c.T, 10
+	if task, err := datasets.Lookup(c.Task); err == nil {
+		L, D = task.Len(c.T), task.InDim()
+	}
+	return float64(c.Steps) * float64(L) * float64(c.Hidden) * float64(c.Hidden+D)
 }
