@@ -13,7 +13,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/expctl/expctl/models"
 	"github.com/expctl/expctl/runner"
@@ -315,17 +314,7 @@ func TestBenchInterruptBinary(t *testing.T) {
 	for sc.Scan() {
 		last = sc.Text()
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("did not stop within 30 s of SIGINT")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
-		t.Errorf("exit status %d, want %d", code, exitInterrupted)
-	}
+	waitInterrupted(t, cmd)
 	if !strings.HasPrefix(last, "expctl: bench interrupted") {
 		t.Errorf("last line %q", last)
 	}

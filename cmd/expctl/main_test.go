@@ -135,17 +135,7 @@ func TestInterruptBinary(t *testing.T) {
 		for sc.Scan() {
 		}
 	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("did not stop within 30 s of SIGINT")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
-		t.Errorf("exit status %d, want %d", code, exitInterrupted)
-	}
+	waitInterrupted(t, cmd)
 	dirs, _ := filepath.Glob(filepath.Join(out, "adding-*"))
 	if len(dirs) != 1 {
 		t.Fatalf("trial directories: %v", dirs)
@@ -184,5 +174,22 @@ func TestBadSpecs(t *testing.T) {
 		if _, err := os.Stat(out); err == nil {
 			t.Errorf("%q: wrote %s", tc.spec, out)
 		}
+	}
+}
+
+// waitInterrupted waits for a command that was sent SIGINT and checks that it exits with
+// the interrupted status within 30 s.
+func waitInterrupted(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("did not stop within 30 s of SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Errorf("exit status %d, want %d", code, exitInterrupted)
 	}
 }

@@ -66,13 +66,13 @@ type recurrence[T Float] struct {
 	states                [][][]T // states[t][i]: state i after step t
 	stateDense            [][]*tensor.Dense
 	init, prevBuf         [][]T
-	initDense, prevDense  []*tensor.Dense
+	prevDense             []*tensor.Dense
 	dbuf                  [2][][]T // gradients with respect to the states, double-buffered
 	dDenseCache           [2][]*tensor.Dense
 	xs                    [][]T
 	steps                 int // time steps on the tape
 	haveTape              bool
-	shapes, paramShapes   []tensor.Shape
+	shapes                []tensor.Shape // state shapes
 }
 
 func newRecurrence[T Float](spec RecurrenceSpec) (*recurrence[T], error) {
@@ -97,9 +97,6 @@ func newRecurrence[T Float](spec RecurrenceSpec) (*recurrence[T], error) {
 	}
 	r.params, r.prev, r.next = slots(spec.Params), slots(spec.Prev), slots(spec.Next)
 	r.dnext, r.gParams, r.gPrev = slots(spec.DNext), slots(spec.GradParams), slots(spec.GradPrev)
-	for _, p := range spec.Params {
-		r.paramShapes = append(r.paramShapes, p.Shape().Clone())
-	}
 	for i, n := range spec.Prev {
 		if !n.Shape().Eq(spec.Next[i].Shape()) || !n.Shape().Eq(spec.DNext[i].Shape()) {
 			return nil, fmt.Errorf("engine: state %d: prev %v, next %v, dnext %v", i, n.Shape(), spec.Next[i].Shape(), spec.DNext[i].Shape())
@@ -227,12 +224,11 @@ func newRecurrence[T Float](spec RecurrenceSpec) (*recurrence[T], error) {
 	n := len(r.prev)
 	r.init, r.prevBuf = make([][]T, n), make([][]T, n)
 	r.dbuf[0], r.dbuf[1] = make([][]T, n), make([][]T, n)
-	r.initDense, r.prevDense = make([]*tensor.Dense, n), make([]*tensor.Dense, n)
+	r.prevDense = make([]*tensor.Dense, n)
 	for i := range r.prev {
 		size := c.slots[r.prev[i]].size
 		r.init[i], r.prevBuf[i] = make([]T, size), make([]T, size)
 		r.dbuf[0][i], r.dbuf[1][i] = make([]T, size), make([]T, size)
-		r.initDense[i] = denseOf(r.init[i], r.shapes[i])
 		r.prevDense[i] = denseOf(r.prevBuf[i], r.shapes[i])
 		r.dDenseCache[0] = append(r.dDenseCache[0], denseOf(r.dbuf[0][i], r.shapes[i]))
 		r.dDenseCache[1] = append(r.dDenseCache[1], denseOf(r.dbuf[1][i], r.shapes[i]))
