@@ -1,8 +1,8 @@
-// Package experiments holds the built-in sweep specs of expctl: YAML files embedded in
-// the binary, each naming a set of trials (fixed values, grid axes, random search and a
-// budget) in the format that runner.ParseSpec reads.
+// Package experiments describes what to run: the [Config] of one trial (its fields,
+// defaults, validation and id), sweep specs ([ParseSpec], [Spec.Expand]) that expand into
+// configs, and the built-in specs, YAML files embedded in the binary ([Names], [Read]), so
+// that a sweep can be run by name ("quick") as well as from a file.
 //
-// [Names] lists them and [Read] returns one's YAML, so that a sweep can be run by name
-// ("quick") as well as from a file. The package only stores the specs; parsing and
-// expanding them into trials is the runner's job.
+// It may import models and datasets (to check cell and task names and to size a parameter
+// budget); it must not import runner, results or the command.
 package experiments

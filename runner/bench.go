@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"runtime"
 	"slices"
 	"time"
@@ -12,7 +13,7 @@ import (
 )
 
 // BenchConfig describes a training-step benchmark: the network and batch of one trial,
-// trained with the trial defaults (Adam, lr 1e-3, clip norm:1; see [DefaultConfig]) on
+// trained with the trial defaults (Adam, lr 1e-3, clip norm:1; see [experiments.DefaultConfig]) on
 // one fixed training batch.
 type BenchConfig struct {
 	Cell  string // models cell name
@@ -37,22 +38,22 @@ func DefaultBenchConfig() BenchConfig {
 }
 
 // trialConfig is the trial whose training step is timed.
-func (c BenchConfig) trialConfig() Config {
-	cfg := DefaultConfig()
+func (c BenchConfig) trialConfig() experiments.Config {
+	cfg := experiments.DefaultConfig()
 	cfg.Cell, cfg.Task, cfg.Dtype = c.Cell, c.Task, c.Dtype
 	cfg.T, cfg.Hidden, cfg.Batch, cfg.Steps, cfg.Seed = c.T, c.Hidden, c.Batch, c.Steps, c.Seed
 	cfg.TestSize = 1 // the benchmark never evaluates
 	return cfg
 }
 
-// Validate checks every field and returns a *ConfigError for the first bad one, with the
-// field named as in [Config] ("cell", "T", "dtype", ...) or "warmup".
+// Validate checks every field and returns a *experiments.ConfigError for the first bad one, with the
+// field named as in [experiments.Config] ("cell", "T", "dtype", ...) or "warmup".
 func (c BenchConfig) Validate() error {
 	if err := c.trialConfig().Validate(); err != nil {
 		return err
 	}
 	if c.Warmup < 1 {
-		return &ConfigError{"warmup", c.Warmup, "an integer ≥ 1 (the first step compiles the programs)"}
+		return &experiments.ConfigError{Field: "warmup", Value: c.Warmup, Want: "an integer ≥ 1 (the first step compiles the programs)"}
 	}
 	return nil
 }
@@ -172,7 +173,7 @@ func MatrixParams(params []models.ParamSpec) int {
 // before the timed steps, and the allocation counts are the differences of the runtime's
 // cumulative statistics across them. The caller chooses GOMAXPROCS.
 //
-// An invalid config is a *ConfigError. Cancelling ctx stops between two steps with an
+// An invalid config is a *experiments.ConfigError. Cancelling ctx stops between two steps with an
 // error that wraps ctx.Err().
 func BenchSteps(ctx context.Context, c BenchConfig) (*BenchResult, error) {
 	if err := c.Validate(); err != nil {

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"os"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 // benchTrial prepares an adding-problem trial at H=128, B=32, float32.
 func benchTrial(b *testing.B, cell string, T int) (*trial, *datasets.Batch) {
 	b.Helper()
-	cfg := DefaultConfig()
+	cfg := experiments.DefaultConfig()
 	cfg.Cell, cfg.T, cfg.TestSize = cell, T, 1
 	tr, err := newTrial(cfg)
 	if err != nil {
@@ -104,7 +105,7 @@ func BenchmarkUnrolledStep(b *testing.B) {
 //
 //	go test ./runner -run '^$' -bench SweepOverhead -benchtime 20x
 func BenchmarkSweepOverhead(b *testing.B) {
-	spec, err := ParseSpec("overhead", "overhead", []byte(fmt.Sprintf(`
+	spec, err := experiments.ParseSpec("overhead", "overhead", []byte(fmt.Sprintf(`
 fixed: {hidden: 4, batch: 1, T: 2, test_size: 1}
 budget: {steps: 1, eval_every: 1}
 random:

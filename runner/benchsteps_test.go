@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"github.com/expctl/expctl/experiments"
 	"testing"
 	"time"
 )
@@ -44,7 +45,7 @@ func TestBenchSteps(t *testing.T) {
 		if res.Len != tc.L || res.MatrixParams != tc.P {
 			t.Errorf("%s: L=%d P=%d, want %d and %d", c, res.Len, res.MatrixParams, tc.L, tc.P)
 		}
-		want, err := NetworkParams(c.Cell, c.Task, c.Hidden)
+		want, err := experiments.NetworkParams(c.Cell, c.Task, c.Hidden)
 		if err != nil || res.Params != want {
 			t.Errorf("%s: %d parameters, want %d (%v)", c, res.Params, want, err)
 		}
@@ -57,7 +58,7 @@ func TestBenchSteps(t *testing.T) {
 	}
 }
 
-// TestBenchConfigInvalid: each bad field is a *ConfigError naming it, before anything runs.
+// TestBenchConfigInvalid: each bad field is a *experiments.ConfigError naming it, before anything runs.
 func TestBenchConfigInvalid(t *testing.T) {
 	for _, tc := range []struct {
 		field string
@@ -75,9 +76,9 @@ func TestBenchConfigInvalid(t *testing.T) {
 		c := tinyBench("rnn", "adding", 5)
 		tc.edit(&c)
 		_, err := BenchSteps(context.Background(), c)
-		var ce *ConfigError
+		var ce *experiments.ConfigError
 		if !errors.As(err, &ce) || ce.Field != tc.field {
-			t.Errorf("%s: %v, want a ConfigError for %s", tc.field, err, tc.field)
+			t.Errorf("%s: %v, want a experiments.ConfigError for %s", tc.field, err, tc.field)
 		}
 	}
 	if err := DefaultBenchConfig().Validate(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/expctl/expctl/experiments"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,7 +12,7 @@ import (
 	"github.com/expctl/expctl/results"
 )
 
-func resumeConfig() Config {
+func resumeConfig() experiments.Config {
 	c := smallConfig()
 	c.Cell, c.Steps, c.EvalEvery, c.TestSize, c.KeepGoing = "lstm", 45, 10, 100, true
 	return c

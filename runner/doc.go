@@ -1,6 +1,6 @@
 // Package runner trains trials: one cell on one task with one set of hyperparameters.
 //
-// [RunTrial] validates a [Config], builds the [Network] from the trial's seed, trains it
+// [RunTrial] validates an [experiments.Config], builds the [Network] from the trial's seed, trains it
 // with backpropagation through time, evaluates on the task's fixed held-out set every
 // EvalEvery steps, and writes the trial directory described in package results.
 //
@@ -11,6 +11,6 @@
 // this to 1e-9) and gives ‖∂C/∂h_t‖ for every t on the way.
 //
 // Everything random derives from the trial seed: initial weights here, training batches and
-// the test set in package datasets. Two runs of one Config produce identical files apart
+// the test set in package datasets. Two runs of one config produce identical files apart
 // from the wall-clock fields (curve.csv's seconds, result.json's wall_seconds).
 package runner

@@ -2,13 +2,14 @@ package runner_test
 
 import (
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 
 	"github.com/expctl/expctl/runner"
 )
 
 func ExampleParseClip() {
 	for _, s := range []string{"none", "value:1", "norm:0.5", "norm"} {
-		c, err := runner.ParseClip(s)
+		c, err := experiments.ParseClip(s)
 		fmt.Println(c.Kind, c.Threshold, err)
 	}
 	// Output:
@@ -19,7 +20,7 @@ func ExampleParseClip() {
 }
 
 func ExampleConfig_Validate() {
-	c := runner.DefaultConfig()
+	c := experiments.DefaultConfig()
 	c.T = 1
 	fmt.Println(c.Validate())
 	// Output:
@@ -28,8 +29,8 @@ func ExampleConfig_Validate() {
 
 func ExampleHiddenForBudget() {
 	for _, cell := range []string{"rnn", "gru", "lstm"} {
-		h, _ := runner.HiddenForBudget(cell, "adding", 16000)
-		n, _ := runner.NetworkParams(cell, "adding", h)
+		h, _ := experiments.HiddenForBudget(cell, "adding", 16000)
+		n, _ := experiments.NetworkParams(cell, "adding", h)
 		fmt.Printf("%s: H=%d, %d parameters\n", cell, h, n)
 	}
 	// Output:

@@ -236,3 +236,9 @@ func (n *Network) lossStates(b *datasets.Batch) (*tensor.Dense, func(t int, st [
 		return nil
 	}
 }
+func lossKind(t datasets.Task) models.LossKind {
+	if t.Loss() == datasets.CrossEntropy {
+		return models.CrossEntropy
+	}
+	return models.MSE
+}

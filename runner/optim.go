@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -18,7 +19,7 @@ type optimizer struct {
 	m, v              [][]float64 // first and second moments (or velocity), per parameter
 }
 
-func newOptimizer(c Config, params []*tensor.Dense) *optimizer {
+func newOptimizer(c experiments.Config, params []*tensor.Dense) *optimizer {
 	o := &optimizer{kind: c.Optimizer, lr: c.LR, mom: c.Momentum, decay: c.Decay,
 		beta1: c.Beta1, beta2: c.Beta2, eps: c.Epsilon}
 	for _, p := range params {
@@ -74,7 +75,7 @@ func update[T float32 | float64](o *optimizer, i int, p, g []T) {
 
 // clip applies the rule to grads in place and returns the global L2 norm before clipping
 // and whether the gradients were changed.
-func clip(c Clip, grads []*tensor.Dense) (norm float64, clipped bool) {
+func clip(c experiments.Clip, grads []*tensor.Dense) (norm float64, clipped bool) {
 	ss := 0.0
 	for _, g := range grads {
 		ss += sumSquares(g)

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"strconv"
 	"strings"
 )
@@ -30,7 +31,7 @@ func ParseShard(s string) (Shard, error) {
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return Shard{}, &ConfigError{"shard", strconv.Quote(s), "i/n with 0 ≤ i < n, e.g. 0/4"}
+		return Shard{}, &experiments.ConfigError{Field: "shard", Value: strconv.Quote(s), Want: "i/n with 0 ≤ i < n, e.g. 0/4"}
 	}
 	return Shard{Index: i, Count: n, Source: "--shard"}, nil
 }
@@ -46,7 +47,7 @@ func ResolveShard(flag string, shards int, getenv func(string) string) (Shard, e
 	num := func(name string) (int, error) {
 		v, err := strconv.Atoi(getenv(name))
 		if err != nil {
-			return 0, &ConfigError{"shard", fmt.Sprintf("%s=%q", name, getenv(name)), "an integer"}
+			return 0, &experiments.ConfigError{Field: "shard", Value: fmt.Sprintf("%s=%q", name, getenv(name)), Want: "an integer"}
 		}
 		return v, nil
 	}
@@ -66,8 +67,7 @@ func ResolveShard(flag string, shards int, getenv func(string) string) (Shard, e
 			}
 		}
 		if id-lo < 0 || id-lo >= count {
-			return Shard{}, &ConfigError{"shard", fmt.Sprintf("SLURM_ARRAY_TASK_ID=%d", id),
-				fmt.Sprintf("an index in [%d, %d) for SLURM_ARRAY_TASK_MIN=%d and SLURM_ARRAY_TASK_COUNT=%d (use --array=0-N with no step)", lo, lo+count, lo, count)}
+			return Shard{}, &experiments.ConfigError{Field: "shard", Value: fmt.Sprintf("SLURM_ARRAY_TASK_ID=%d", id), Want: fmt.Sprintf("an index in [%d, %d) for SLURM_ARRAY_TASK_MIN=%d and SLURM_ARRAY_TASK_COUNT=%d (use --array=0-N with no step)", lo, lo+count, lo, count)}
 		}
 		return Shard{Index: id - lo, Count: count, Source: "slurm"}, nil
 	}
@@ -78,14 +78,14 @@ func ResolveShard(flag string, shards int, getenv func(string) string) (Shard, e
 		}
 		if shards == 0 {
 			if getenv(ShardsEnv) == "" {
-				return Shard{}, &ConfigError{"shards", "unset", "the Indexed Job's completions, via --shards or " + ShardsEnv}
+				return Shard{}, &experiments.ConfigError{Field: "shards", Value: "unset", Want: "the Indexed Job's completions, via --shards or " + ShardsEnv}
 			}
 			if shards, err = num(ShardsEnv); err != nil {
 				return Shard{}, err
 			}
 		}
 		if shards < 1 || idx < 0 || idx >= shards {
-			return Shard{}, &ConfigError{"shards", shards, fmt.Sprintf("a count > JOB_COMPLETION_INDEX=%d", idx)}
+			return Shard{}, &experiments.ConfigError{Field: "shards", Value: shards, Want: fmt.Sprintf("a count > JOB_COMPLETION_INDEX=%d", idx)}
 		}
 		return Shard{Index: idx, Count: shards, Source: "kubernetes"}, nil
 	}
@@ -93,11 +93,11 @@ func ResolveShard(flag string, shards int, getenv func(string) string) (Shard, e
 }
 
 // ShardTrials returns the trials of shard s: trial k belongs to shard k mod s.Count.
-func ShardTrials(all []Config, s Shard) []Config {
+func ShardTrials(all []experiments.Config, s Shard) []experiments.Config {
 	if s.Count <= 1 {
 		return all
 	}
-	var out []Config
+	var out []experiments.Config
 	for k, c := range all {
 		if k%s.Count == s.Index {
 			out = append(out, c)

@@ -3,6 +3,7 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"testing"
 )
 
@@ -12,7 +13,7 @@ func TestResolveShard(t *testing.T) {
 		shards int
 		env    map[string]string
 		want   Shard
-		bad    string // field of the expected ConfigError
+		bad    string // field of the expected experiments.ConfigError
 	}{
 		{want: Shard{0, 1, ""}},
 		{flag: "2/3", want: Shard{2, 3, "--shard"}},
@@ -32,10 +33,10 @@ func TestResolveShard(t *testing.T) {
 	} {
 		name := fmt.Sprintf("%q/%d/%v", tc.flag, tc.shards, tc.env)
 		got, err := ResolveShard(tc.flag, tc.shards, func(k string) string { return tc.env[k] })
-		var ce *ConfigError
+		var ce *experiments.ConfigError
 		switch {
 		case tc.bad != "" && (!errors.As(err, &ce) || ce.Field != tc.bad):
-			t.Errorf("%s: err = %v, want a ConfigError for %s", name, err, tc.bad)
+			t.Errorf("%s: err = %v, want a experiments.ConfigError for %s", name, err, tc.bad)
 		case tc.bad == "" && (err != nil || got != tc.want):
 			t.Errorf("%s: got %+v, %v; want %+v", name, got, err, tc.want)
 		}
@@ -44,9 +45,9 @@ func TestResolveShard(t *testing.T) {
 
 // TestShardTrialsPartition: the shards of a list are disjoint, cover it, and are balanced.
 func TestShardTrialsPartition(t *testing.T) {
-	var all []Config
+	var all []experiments.Config
 	for i := 0; i < 37; i++ {
-		c := DefaultConfig()
+		c := experiments.DefaultConfig()
 		c.Seed = uint64(i)
 		all = append(all, c)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,7 +59,7 @@ type SweepEvent struct {
 	Kind     EventKind
 	Index    int // position in the shard's trial list
 	Total    int // trials in the shard
-	Config   Config
+	Config   experiments.Config
 	Progress *Progress
 	Result   *results.Result
 	Err      error
@@ -83,9 +84,9 @@ func (s *SweepSummary) Pending() int { return s.Total - s.Skipped - s.Ran }
 // spec.yaml, and the expanded list of all its trials as trials.json.
 // Cancelling ctx asks the workers to checkpoint and stop; RunSweep then returns the summary
 // and ErrInterrupted.
-func RunSweep(ctx context.Context, spec *Spec, specYAML []byte, opts SweepOptions) (*SweepSummary, error) {
+func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts SweepOptions) (*SweepSummary, error) {
 	if opts.Workers < 1 {
-		return nil, &ConfigError{"workers", opts.Workers, "an integer ≥ 1"}
+		return nil, &experiments.ConfigError{Field: "workers", Value: opts.Workers, Want: "an integer ≥ 1"}
 	}
 	if len(opts.Worker) == 0 {
 		return nil, errors.New("sweep: no worker command")
@@ -136,7 +137,7 @@ func RunSweep(ctx context.Context, spec *Spec, specYAML []byte, opts SweepOption
 
 	type job struct {
 		index int
-		cfg   Config
+		cfg   experiments.Config
 	}
 	var pending []job
 	stale, staleBy := 0, ""
@@ -237,7 +238,7 @@ func oneThreadEnv(env []string) []string {
 }
 
 // runWorker runs one trial in a child process and reports what became of it.
-func runWorker(ctx context.Context, dir string, index int, cfg Config, opts SweepOptions, report func(SweepEvent)) {
+func runWorker(ctx context.Context, dir string, index int, cfg experiments.Config, opts SweepOptions, report func(SweepEvent)) {
 	td := filepath.Join(dir, cfg.ID())
 	fail := func(err error) { report(SweepEvent{Kind: TrialStopped, Index: index, Config: cfg, Err: err}) }
 	if err := os.MkdirAll(td, 0o755); err != nil {
@@ -324,7 +325,7 @@ func runWorker(ctx context.Context, dir string, index int, cfg Config, opts Swee
 	}
 	res := &results.Result{ID: cfg.ID(), Status: results.Failed, Error: msg, Version: Version, Build: Build}
 	if task != nil {
-		res.Metric, res.Baseline, res.Criterion = task.MetricName(), task.Baseline(cfg.T), cfg.criterion(task)
+		res.Metric, res.Baseline, res.Criterion = task.MetricName(), task.Baseline(cfg.T), cfg.Criterion(task)
 	}
 	if err := results.WriteJSON(filepath.Join(td, results.ResultFile), res); err != nil {
 		fail(err)
@@ -364,7 +365,7 @@ func producedBy(version, build string) string {
 
 // trialCost estimates a trial's work: steps × sequence length × the size of its recurrent
 // product, H·(H+D).
-func trialCost(c Config) float64 {
+func trialCost(c experiments.Config) float64 {
 	L, D := c.T, 10
 	if task, err := datasets.Lookup(c.Task); err == nil {
 		L, D = task.Len(c.T), task.InDim()

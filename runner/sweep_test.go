@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"errors"
+	"github.com/expctl/expctl/experiments"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,9 +25,9 @@ grid:
   seed: [1, 2]
 `
 
-func parseTiny(t *testing.T, yaml string) *Spec {
+func parseTiny(t *testing.T, yaml string) *experiments.Spec {
 	t.Helper()
-	spec, err := ParseSpec("tiny.yaml", "tiny", []byte(yaml))
+	spec, err := experiments.ParseSpec("tiny.yaml", "tiny", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}

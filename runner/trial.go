@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"io/fs"
 	"math"
 	"math/rand/v2"
@@ -64,11 +65,11 @@ var ErrBusy = errors.New("trial is being run by another process")
 
 // trial is a prepared trial: validated config, task, data and network.
 type trial struct {
-	cfg   Config
+	cfg   experiments.Config
 	task  datasets.Task
 	net   *Network
 	opt   *optimizer
-	clip  Clip
+	clip  experiments.Clip
 	test  *datasets.Batch
 	diag  *datasets.Batch // fixed batch for the gradient-flow record
 	dir   string
@@ -81,15 +82,15 @@ type trial struct {
 // data streams (which package datasets derives from the same seed).
 func initRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x696e6974)) } // "init"
 
-func newTrial(cfg Config) (*trial, error) {
+func newTrial(cfg experiments.Config) (*trial, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Params > 0 {
-		if h, err := HiddenForBudget(cfg.Cell, cfg.Task, cfg.Params); err != nil {
+		if h, err := experiments.HiddenForBudget(cfg.Cell, cfg.Task, cfg.Params); err != nil {
 			return nil, err
 		} else if h != cfg.Hidden {
-			return nil, &ConfigError{"hidden", cfg.Hidden, fmt.Sprintf("%d, the largest size within params %d (resolve the config first)", h, cfg.Params)}
+			return nil, &experiments.ConfigError{Field: "hidden", Value: cfg.Hidden, Want: fmt.Sprintf("%d, the largest size within params %d (resolve the config first)", h, cfg.Params)}
 		}
 	}
 	task, err := datasets.Lookup(cfg.Task)
@@ -100,11 +101,11 @@ func newTrial(cfg Config) (*trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	net, err := NewNetwork(cell, lossKind(task), task.OutDim(), cfg.dtype(), initRNG(cfg.Seed))
+	net, err := NewNetwork(cell, lossKind(task), task.OutDim(), cfg.TensorDtype(), initRNG(cfg.Seed))
 	if err != nil {
 		return nil, err
 	}
-	clip, _ := ParseClip(cfg.Clip)
+	clip, _ := experiments.ParseClip(cfg.Clip)
 	test, err := datasets.TestSet(task, cfg.Seed, cfg.T, cfg.TestSize)
 	if err != nil {
 		return nil, err
@@ -131,7 +132,7 @@ func (tr *trial) evaluate() (loss, metric float64, err error) {
 }
 
 // RunTrial trains one trial in the directory <out>/<cfg.ID()>; see [RunTrialIn].
-func RunTrial(ctx context.Context, cfg Config, out string, opts TrialOptions) (*results.Result, error) {
+func RunTrial(ctx context.Context, cfg experiments.Config, out string, opts TrialOptions) (*results.Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -143,12 +144,12 @@ func RunTrial(ctx context.Context, cfg Config, out string, opts TrialOptions) (*
 
 // RunTrialIn trains one trial and writes its files into dir (see package results): it
 // returns the result, also written as result.json. A configuration error is a
-// *ConfigError and nothing is written. A diverged trial is a result, not an error; so is a
+// *experiments.ConfigError and nothing is written. A diverged trial is a result, not an error; so is a
 // failed one, which is returned with its error. When ctx is cancelled the trial stops
 // between steps, saves a checkpoint if checkpointing is on, and returns ErrInterrupted
 // without a result.json. While it runs the trial holds a lock in dir; a second process
 // asking for the same trial gets ErrBusy.
-func RunTrialIn(ctx context.Context, cfg Config, dir string, opts TrialOptions) (*results.Result, error) {
+func RunTrialIn(ctx context.Context, cfg experiments.Config, dir string, opts TrialOptions) (*results.Result, error) {
 	tr, err := newTrial(cfg)
 	if err != nil {
 		return nil, err
@@ -210,10 +211,10 @@ func lockTrial(dir string) (unlock func(), err error) {
 }
 
 // CheckWritable creates out if needed and checks that files can be created in it; the
-// error is a *ConfigError for the field "out".
+// error is a *experiments.ConfigError for the field "out".
 func CheckWritable(out string) error {
 	bad := func(err error) error {
-		return &ConfigError{"out", strconv.Quote(out), "a writable directory (" + err.Error() + ")"}
+		return &experiments.ConfigError{Field: "out", Value: strconv.Quote(out), Want: "a writable directory (" + err.Error() + ")"}
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return bad(err)
@@ -271,7 +272,7 @@ func (tr *trial) restore(st *state) error {
 
 func (tr *trial) result() *results.Result {
 	return &results.Result{ID: tr.cfg.ID(), Metric: tr.task.MetricName(), Baseline: tr.task.Baseline(tr.cfg.T),
-		Criterion: tr.cfg.criterion(tr.task), Params: tr.net.NumParams(), Version: Version, Build: Build,
+		Criterion: tr.cfg.Criterion(tr.task), Params: tr.net.NumParams(), Version: Version, Build: Build,
 		SolvedAtStep: tr.st.SolvedAt, TestLoss: tr.st.TestLoss, TestMetric: tr.st.TestMetr}
 }
 
@@ -305,7 +306,7 @@ func (tr *trial) record(step int, res *results.Result, progress func(Progress)) 
 		return true, nil
 	}
 	st.TestLoss, st.TestMetr = ptr(p.TestLoss), ptr(p.TestMetric)
-	if st.SolvedAt == nil && tr.cfg.solved(tr.task, p.TestLoss, p.TestMetric) {
+	if st.SolvedAt == nil && tr.cfg.Solved(tr.task, p.TestLoss, p.TestMetric) {
 		st.SolvedAt = ptr(step)
 	}
 	return st.SolvedAt != nil && !tr.cfg.KeepGoing, nil

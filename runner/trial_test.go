@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/expctl/expctl/experiments"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +13,8 @@ import (
 	"github.com/expctl/expctl/results"
 )
 
-func smallConfig() Config {
-	c := DefaultConfig()
+func smallConfig() experiments.Config {
+	c := experiments.DefaultConfig()
 	c.T, c.Hidden, c.Batch, c.Steps, c.EvalEvery, c.TestSize = 10, 32, 32, 600, 50, 500
 	c.LR = 1e-2
 	return c
@@ -128,37 +129,37 @@ func TestInterruptedWritesNoResult(t *testing.T) {
 func TestValidate(t *testing.T) {
 	for _, tc := range []struct {
 		field string
-		edit  func(*Config)
+		edit  func(*experiments.Config)
 	}{
-		{"task", func(c *Config) { c.Task = "sorting" }},
-		{"cell", func(c *Config) { c.Cell = "lsmt" }},
-		{"T", func(c *Config) { c.T = 0 }},
-		{"T", func(c *Config) { c.T = 1 }}, // adding needs one marker per half
-		{"hidden", func(c *Config) { c.Hidden = 0 }},
-		{"batch", func(c *Config) { c.Batch = -1 }},
-		{"steps", func(c *Config) { c.Steps = 0 }},
-		{"eval_every", func(c *Config) { c.EvalEvery = 0 }},
-		{"test_size", func(c *Config) { c.TestSize = 0 }},
-		{"lr", func(c *Config) { c.LR = 0 }},
-		{"lr", func(c *Config) { c.LR = -1e-3 }},
-		{"optimizer", func(c *Config) { c.Optimizer = "adagrad" }},
-		{"clip", func(c *Config) { c.Clip = "norm" }},
-		{"clip", func(c *Config) { c.Clip = "norm:-1" }},
-		{"clip", func(c *Config) { c.Clip = "l2:1" }},
-		{"dtype", func(c *Config) { c.Dtype = "float16" }},
-		{"beta2", func(c *Config) { c.Beta2 = 1 }},
+		{"task", func(c *experiments.Config) { c.Task = "sorting" }},
+		{"cell", func(c *experiments.Config) { c.Cell = "lsmt" }},
+		{"T", func(c *experiments.Config) { c.T = 0 }},
+		{"T", func(c *experiments.Config) { c.T = 1 }}, // adding needs one marker per half
+		{"hidden", func(c *experiments.Config) { c.Hidden = 0 }},
+		{"batch", func(c *experiments.Config) { c.Batch = -1 }},
+		{"steps", func(c *experiments.Config) { c.Steps = 0 }},
+		{"eval_every", func(c *experiments.Config) { c.EvalEvery = 0 }},
+		{"test_size", func(c *experiments.Config) { c.TestSize = 0 }},
+		{"lr", func(c *experiments.Config) { c.LR = 0 }},
+		{"lr", func(c *experiments.Config) { c.LR = -1e-3 }},
+		{"optimizer", func(c *experiments.Config) { c.Optimizer = "adagrad" }},
+		{"clip", func(c *experiments.Config) { c.Clip = "norm" }},
+		{"clip", func(c *experiments.Config) { c.Clip = "norm:-1" }},
+		{"clip", func(c *experiments.Config) { c.Clip = "l2:1" }},
+		{"dtype", func(c *experiments.Config) { c.Dtype = "float16" }},
+		{"beta2", func(c *experiments.Config) { c.Beta2 = 1 }},
 	} {
-		c := DefaultConfig()
+		c := experiments.DefaultConfig()
 		tc.edit(&c)
-		var ce *ConfigError
+		var ce *experiments.ConfigError
 		if err := c.Validate(); !errors.As(err, &ce) || ce.Field != tc.field {
-			t.Errorf("%s: Validate() = %v, want a ConfigError for %s", tc.field, err, tc.field)
+			t.Errorf("%s: Validate() = %v, want a experiments.ConfigError for %s", tc.field, err, tc.field)
 		}
 	}
-	if err := DefaultConfig().Validate(); err != nil {
+	if err := experiments.DefaultConfig().Validate(); err != nil {
 		t.Errorf("defaults invalid: %v", err)
 	}
-	c := DefaultConfig()
+	c := experiments.DefaultConfig()
 	c.Task, c.T = "copy", 1
 	if err := c.Validate(); err != nil {
 		t.Errorf("copy T=1: %v", err)
@@ -166,15 +167,15 @@ func TestValidate(t *testing.T) {
 }
 
 func TestParseClip(t *testing.T) {
-	for s, want := range map[string]Clip{"none": {"none", 0}, "value:1": {"value", 1}, "norm:0.5": {"norm", 0.5}} {
-		if got, err := ParseClip(s); err != nil || got != want {
+	for s, want := range map[string]experiments.Clip{"none": {Kind: "none"}, "value:1": {Kind: "value", Threshold: 1}, "norm:0.5": {Kind: "norm", Threshold: 0.5}} {
+		if got, err := experiments.ParseClip(s); err != nil || got != want {
 			t.Errorf("ParseClip(%q) = %v, %v", s, got, err)
 		}
 	}
 }
 
 func TestIDStable(t *testing.T) {
-	a, b := DefaultConfig(), DefaultConfig()
+	a, b := experiments.DefaultConfig(), experiments.DefaultConfig()
 	if a.ID() != b.ID() {
 		t.Fatal("equal configs, different ids")
 	}
@@ -200,7 +201,7 @@ func TestSolveOverride(t *testing.T) {
 	if res.Status != "solved" || *res.SolvedAtStep != 0 || res.Criterion != "test loss ≤ 10" {
 		t.Fatalf("%+v", res)
 	}
-	if DefaultConfig().ID() == cfg.ID() {
+	if experiments.DefaultConfig().ID() == cfg.ID() {
 		t.Fatal("override does not change the id")
 	}
 }
@@ -219,20 +220,20 @@ func TestParameterBudget(t *testing.T) {
 		// gru: 3H²+9H+1+H ≤ 16000 → H=71.
 		{"gru", 16000, 71},
 	} {
-		h, err := HiddenForBudget(tc.cell, "adding", tc.budget)
+		h, err := experiments.HiddenForBudget(tc.cell, "adding", tc.budget)
 		if err != nil || h != tc.want {
 			t.Errorf("%s within %d: H=%d, %v; want %d", tc.cell, tc.budget, h, err, tc.want)
 		}
-		n, _ := NetworkParams(tc.cell, "adding", h)
-		n1, _ := NetworkParams(tc.cell, "adding", h+1)
+		n, _ := experiments.NetworkParams(tc.cell, "adding", h)
+		n1, _ := experiments.NetworkParams(tc.cell, "adding", h+1)
 		if n > tc.budget || n1 <= tc.budget {
 			t.Errorf("%s: %d params at H=%d, %d at H+1: not the largest fit", tc.cell, n, h, n1)
 		}
 	}
-	if _, err := HiddenForBudget("lstm", "adding", 10); err == nil {
+	if _, err := experiments.HiddenForBudget("lstm", "adding", 10); err == nil {
 		t.Error("budget below one unit accepted")
 	}
-	c := DefaultConfig()
+	c := experiments.DefaultConfig()
 	c.Params = 16000
 	r, err := c.Resolve()
 	if err != nil || r.Hidden != 61 || r.ID() == c.ID() {

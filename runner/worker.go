@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"io"
 	"math"
 	"os"
@@ -64,7 +65,7 @@ func WorkerMain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return WorkerExitUsage
 	}
 	dir := fs.Arg(0)
-	var cfg Config
+	var cfg experiments.Config
 	if err := results.ReadJSON(filepath.Join(dir, results.ConfigFile), &cfg); err != nil {
 		fmt.Fprintln(stderr, "worker:", err)
 		return WorkerExitUsage

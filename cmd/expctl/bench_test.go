@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,6 @@ import (
 	"testing"
 
 	"github.com/expctl/expctl/models"
-	"github.com/expctl/expctl/runner"
 )
 
 // tinyBench is the command line of a bench small enough for tests (H=4, T=5, one timed
@@ -200,7 +200,7 @@ func TestBenchVsPyTorch(t *testing.T) {
 		t.Fatalf("json: exit %d: %s %s", code, stdout, stderr)
 	}
 	// PyTorch's LSTM has two bias vectors per gate: 4H more than expctl's.
-	want, _ := runner.NetworkParams("lstm", "adding", 4)
+	want, _ := experiments.NetworkParams("lstm", "adding", 4)
 	r := doc.Rows[0]
 	if doc.PyTorch.Version == "" || doc.PyTorch.Threads != 1 || r.PyTorch.Params != want+4*4 || len(r.PyTorch.StepsMS) != 1 ||
 		r.Ratio == nil || !(*r.Ratio > 0) {
@@ -234,7 +234,7 @@ func TestBenchPyTorchServer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%+v: %v", tc.req, err)
 		}
-		base, _ := runner.NetworkParams(tc.req.Cell, tc.req.Task, tc.req.H)
+		base, _ := experiments.NetworkParams(tc.req.Cell, tc.req.Task, tc.req.H)
 		if r.Cell != tc.req.Cell || r.L != tc.L || len(r.Times) != tc.req.Steps || r.Params != base+tc.biases*tc.req.H {
 			t.Errorf("%+v: answer %+v (expctl params %d)", tc.req, r, base)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"io"
 	"math"
 	"os"
@@ -157,7 +158,7 @@ func runBench(ctx context.Context, opts benchOptions, w, errw io.Writer) error {
 	for _, cell := range cells {
 		hidden := opts.Hidden
 		if opts.Params > 0 {
-			h, err := runner.HiddenForBudget(cell, opts.Task, opts.Params)
+			h, err := experiments.HiddenForBudget(cell, opts.Task, opts.Params)
 			if err != nil {
 				return err
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/expctl/expctl/experiments"
-	"github.com/expctl/expctl/runner"
 )
 
 func experimentsCommand() *cli.Command {
@@ -31,7 +30,7 @@ func runExperiments(_ context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		spec, err := runner.ParseSpec(name, name, data)
+		spec, err := experiments.ParseSpec(name, name, data)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"io"
 	"path/filepath"
 	"strings"
@@ -28,7 +29,7 @@ func runCommand() *cli.Command {
 func flagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
 
 func trialFlags() []cli.Flag {
-	d := runner.DefaultConfig()
+	d := experiments.DefaultConfig()
 	return []cli.Flag{
 		&cli.StringFlag{Name: "task", Value: d.Task, Usage: "task: " + strings.Join(datasets.Names(), ", ") + " (see 'expctl tasks')"},
 		&cli.IntFlag{Name: "T", Value: d.T, Usage: "dependency length T (adding: sequence length, T ≥ 2; copy: blanks before the delimiter + 1, T ≥ 1)"},
@@ -36,7 +37,7 @@ func trialFlags() []cli.Flag {
 		&cli.IntFlag{Name: "hidden", Value: d.Hidden, Usage: "hidden size H (≥ 1)"},
 		&cli.IntFlag{Name: "batch", Value: d.Batch, Usage: "sequences per training step (≥ 1)"},
 		&cli.IntFlag{Name: "steps", Value: d.Steps, Usage: "training steps: the budget (≥ 1)"},
-		&cli.StringFlag{Name: "optimizer", Value: d.Optimizer, Usage: "optimizer: " + strings.Join(runner.Optimizers, ", ")},
+		&cli.StringFlag{Name: "optimizer", Value: d.Optimizer, Usage: "optimizer: " + strings.Join(experiments.Optimizers, ", ")},
 		&cli.Float64Flag{Name: "lr", Value: d.LR, Usage: "learning rate (> 0)"},
 		&cli.Float64Flag{Name: "momentum", Value: d.Momentum, Usage: "sgd: heavy-ball momentum in [0, 1)"},
 		&cli.Float64Flag{Name: "decay", Value: d.Decay, Usage: "rmsprop: decay of the squared-gradient average, in [0, 1)"},
@@ -73,8 +74,8 @@ func trialCommand() *cli.Command {
 	}
 }
 
-func configFromFlags(c *cli.Context) runner.Config {
-	return runner.Config{
+func configFromFlags(c *cli.Context) experiments.Config {
+	return experiments.Config{
 		Task: c.String("task"), T: c.Int("T"), Cell: c.String("cell"), Hidden: c.Int("hidden"),
 		Batch: c.Int("batch"), Steps: c.Int("steps"), Optimizer: c.String("optimizer"), LR: c.Float64("lr"),
 		Momentum: c.Float64("momentum"), Decay: c.Float64("decay"), Beta1: c.Float64("beta1"),
@@ -85,7 +86,7 @@ func configFromFlags(c *cli.Context) runner.Config {
 }
 
 type trialOptions struct {
-	Config runner.Config
+	Config experiments.Config
 	Out    string
 }
 

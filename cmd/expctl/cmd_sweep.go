@@ -81,10 +81,10 @@ type sweepOptions struct {
 }
 
 // loadSpec reads a spec from a file, or a built-in experiment by name.
-func loadSpec(arg string) (*runner.Spec, []byte, error) {
+func loadSpec(arg string) (*experiments.Spec, []byte, error) {
 	if data, err := os.ReadFile(arg); err == nil {
 		name := strings.TrimSuffix(filepath.Base(arg), filepath.Ext(arg))
-		spec, err := runner.ParseSpec(arg, name, data)
+		spec, err := experiments.ParseSpec(arg, name, data)
 		return spec, data, err
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, nil, usagef("read spec: %v", err)
@@ -94,7 +94,7 @@ func loadSpec(arg string) (*runner.Spec, []byte, error) {
 		return nil, nil, usagef("%q is neither a spec file nor a built-in experiment (built-in: %s)",
 			arg, strings.Join(experiments.Names(), ", "))
 	}
-	spec, err := runner.ParseSpec(arg, arg, data)
+	spec, err := experiments.ParseSpec(arg, arg, data)
 	return spec, data, err
 }
 
@@ -104,10 +104,10 @@ func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
 		return err
 	}
 	if opts.Sweep.Workers < 1 {
-		return &runner.ConfigError{Field: "workers", Value: opts.Sweep.Workers, Want: "an integer ≥ 1"}
+		return &experiments.ConfigError{Field: "workers", Value: opts.Sweep.Workers, Want: "an integer ≥ 1"}
 	}
 	if opts.Sweep.CheckpointEvery < 1 {
-		return &runner.ConfigError{Field: "checkpoint_every", Value: opts.Sweep.CheckpointEvery, Want: "an integer ≥ 1"}
+		return &experiments.ConfigError{Field: "checkpoint_every", Value: opts.Sweep.CheckpointEvery, Want: "an integer ≥ 1"}
 	}
 	if opts.DryRun {
 		return dryRun(spec, opts.Sweep, w)
@@ -139,7 +139,7 @@ func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
 	return runReport(ctx, reportOptions{Dirs: []string{sum.Dir}, Format: results.Terminal}, w, io.Discard)
 }
 
-func dryRun(spec *runner.Spec, opts runner.SweepOptions, w io.Writer) error {
+func dryRun(spec *experiments.Spec, opts runner.SweepOptions, w io.Writer) error {
 	all, err := spec.Expand(opts.MaxTrials)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/expctl/expctl/experiments"
 	"io"
 	"os"
 	"os/signal"
@@ -57,7 +58,7 @@ func onUsageError(_ *cli.Context, err error, _ bool) error {
 // exitCode maps an error to the process exit status, in one place.
 func exitCode(err error) int {
 	var ue *usageError
-	var ce *runner.ConfigError
+	var ce *experiments.ConfigError
 	var es exitStatus
 	var se *runner.StaleError
 	switch {
@@ -65,7 +66,7 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &es):
 		return int(es)
-	case errors.As(err, &ue), errors.As(err, &ce), errors.As(err, &se), errors.Is(err, runner.ErrSpec):
+	case errors.As(err, &ue), errors.As(err, &ce), errors.As(err, &se), errors.Is(err, experiments.ErrSpec):
 		return exitUsage
 	case errors.Is(err, runner.ErrInterrupted), errors.Is(err, context.Canceled):
 		return exitInterrupted
@@ -75,8 +76,8 @@ func exitCode(err error) int {
 
 // errorLine renders an error as the one line the user sees.
 func errorLine(err error) string {
-	var ce *runner.ConfigError
-	if errors.Is(err, runner.ErrSpec) {
+	var ce *experiments.ConfigError
+	if errors.Is(err, experiments.ErrSpec) {
 		return "expctl: " + err.Error() // names the spec file, line and field itself
 	}
 	if errors.As(err, &ce) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/expctl/expctl/experiments"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,7 +65,7 @@ func TestReadmeExamples(t *testing.T) {
 			continue
 		}
 		specs++
-		spec, err := runner.ParseSpec("README.md", "readme", []byte(block))
+		spec, err := experiments.ParseSpec("README.md", "readme", []byte(block))
 		if err != nil {
 			t.Fatalf("README spec: %v", err)
 		}

@@ -1,4 +1,4 @@
-package runner
+package experiments
 
 import (
 	"crypto/sha256"
@@ -93,7 +93,8 @@ func ParseClip(s string) (Clip, error) {
 	return Clip{Kind: kind, Threshold: c}, nil
 }
 
-func (c Config) dtype() tensor.Dtype {
+// TensorDtype is the tensor type of Dtype.
+func (c Config) TensorDtype() tensor.Dtype {
 	if c.Dtype == "float64" {
 		return tensor.Float64
 	}
@@ -242,16 +243,16 @@ func (c Config) ID() string {
 	return fmt.Sprintf("%s-T%d-%s-h%d-s%d-%s", c.Task, c.T, c.Cell, c.Hidden, c.Seed, hex.EncodeToString(sum[:6]))
 }
 
-// solved applies the configured solve criterion, or the task's own.
-func (c Config) solved(t datasets.Task, loss, metric float64) bool {
+// Solved applies the configured solve criterion, or the task's own.
+func (c Config) Solved(t datasets.Task, loss, metric float64) bool {
 	if c.SolveLoss == nil && c.SolveMetric == nil {
 		return t.Solved(loss, metric)
 	}
 	return (c.SolveLoss == nil || loss <= *c.SolveLoss) && (c.SolveMetric == nil || metric >= *c.SolveMetric)
 }
 
-// criterion describes the solve criterion in force.
-func (c Config) criterion(t datasets.Task) string {
+// Criterion describes the solve criterion in force.
+func (c Config) Criterion(t datasets.Task) string {
 	if c.SolveLoss == nil && c.SolveMetric == nil {
 		return t.Criterion()
 	}
@@ -263,11 +264,4 @@ func (c Config) criterion(t datasets.Task) string {
 		parts = append(parts, fmt.Sprintf("test %s ≥ %g", t.MetricName(), *c.SolveMetric))
 	}
 	return strings.Join(parts, " and ")
-}
-
-func lossKind(t datasets.Task) models.LossKind {
-	if t.Loss() == datasets.CrossEntropy {
-		return models.CrossEntropy
-	}
-	return models.MSE
 }

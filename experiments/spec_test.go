@@ -1,4 +1,4 @@
-package runner_test
+package experiments_test
 
 import (
 	"bytes"
@@ -14,13 +14,12 @@ import (
 	"testing"
 
 	"github.com/expctl/expctl/experiments"
-	"github.com/expctl/expctl/runner"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/expand")
 
 // expandLines lists a sweep's trials, one line each: the ID, then the varying fields.
-func expandLines(s *runner.Spec, trials []runner.Config) string {
+func expandLines(s *experiments.Spec, trials []experiments.Config) string {
 	var b strings.Builder
 	for _, c := range trials {
 		fmt.Fprintf(&b, "%s %s\n", c.ID(), s.Label(c))
@@ -42,7 +41,7 @@ func TestExpandGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := runner.ParseSpec(path, name, data)
+			s, err := experiments.ParseSpec(path, name, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,16 +68,16 @@ func TestExpandGolden(t *testing.T) {
 	}
 }
 
-func mustParse(t *testing.T, src string) *runner.Spec {
+func mustParse(t *testing.T, src string) *experiments.Spec {
 	t.Helper()
-	s, err := runner.ParseSpec("test.yaml", "test", []byte(src))
+	s, err := experiments.ParseSpec("test.yaml", "test", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func mustExpand(t *testing.T, s *runner.Spec) []runner.Config {
+func mustExpand(t *testing.T, s *experiments.Spec) []experiments.Config {
 	t.Helper()
 	trials, err := s.Expand(0)
 	if err != nil {
@@ -125,7 +124,7 @@ grid:
 }
 
 func TestSpecNameDefault(t *testing.T) {
-	s, err := runner.ParseSpec("dir/my.yaml", "my", []byte("grid: {T: [10]}\n"))
+	s, err := experiments.ParseSpec("dir/my.yaml", "my", []byte("grid: {T: [10]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +155,7 @@ grid:
 	if len(trials) != 2 {
 		t.Fatalf("%d trials, want 2", len(trials))
 	}
-	want := runner.DefaultConfig()
+	want := experiments.DefaultConfig()
 	want.Steps, want.EvalEvery, want.TestSize, want.KeepGoing = 700, 70, 300, true
 	loss, metric := 0.02, 0.9
 	want.SolveLoss, want.SolveMetric = &loss, &metric
@@ -275,7 +274,7 @@ func TestSpecDeterminism(t *testing.T) {
 		}
 		var lists [2]string
 		for i := range lists {
-			s, err := runner.ParseSpec(name, name, data)
+			s, err := experiments.ParseSpec(name, name, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -320,7 +319,7 @@ func TestSpecBuiltins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := runner.ParseSpec(name, name, data)
+		s, err := experiments.ParseSpec(name, name, data)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -360,7 +359,7 @@ func TestSpecLimit(t *testing.T) {
 		t.Errorf("Expand(18) = %d trials, %v", len(trials), err)
 	}
 	_, err := s.Expand(17)
-	if !errors.Is(err, runner.ErrSpec) || !strings.Contains(fmt.Sprint(err), "18") || !strings.Contains(fmt.Sprint(err), "17") {
+	if !errors.Is(err, experiments.ErrSpec) || !strings.Contains(fmt.Sprint(err), "18") || !strings.Contains(fmt.Sprint(err), "17") {
 		t.Errorf("Expand(17) = %v, want an error naming 18 trials and the limit 17", err)
 	}
 	// Repeated random samples do not count against the limit.
@@ -467,7 +466,7 @@ grid:
 		t.Errorf("keep_going override: %d trials, %v", len(trials), trials)
 	}
 
-	_, err := runner.ParseSpec("bad.yaml", "bad", []byte("budget: {steps: 1500}\ngrid:\n  task: [copy]\n  steps: [1000]\n"))
+	_, err := experiments.ParseSpec("bad.yaml", "bad", []byte("budget: {steps: 1500}\ngrid:\n  task: [copy]\n  steps: [1000]\n"))
 	if se := checkSpecError(t, err); se.Line != 4 || se.Path != "grid.steps" || !strings.Contains(se.Msg, "duplicate axis steps") {
 		t.Errorf("the mapping form: %v, want a duplicate axis at line 4", err)
 	}
@@ -522,7 +521,7 @@ func TestSpecSubGridValues(t *testing.T) {
 	for range 1100 {
 		b.WriteString("  - *g\n")
 	}
-	_, err := runner.ParseSpec("bad.yaml", "bad", []byte(b.String()))
+	_, err := experiments.ParseSpec("bad.yaml", "bad", []byte(b.String()))
 	if se := checkSpecError(t, err); se.Line != 3 || se.Path != "grid[1048].T" || !strings.Contains(se.Msg, "more than 1048576 values") {
 		t.Errorf("error %v; want line 3, grid[1048].T and the limit", err)
 	}
@@ -531,7 +530,7 @@ func TestSpecSubGridValues(t *testing.T) {
 func TestSpecSubGridConfigErrorCause(t *testing.T) {
 	s := mustParse(t, "fixed: {hidden: 8}\nbudget: {steps: 100}\ngrid:\n  - {T: [10]}\n  - task: [copy]\n    T: [0]\n")
 	_, err := s.Expand(0)
-	var ce *runner.ConfigError
+	var ce *experiments.ConfigError
 	if !errors.As(err, &ce) || ce.Field != "T" {
 		t.Errorf("error %v does not wrap the *ConfigError of T", err)
 	}
@@ -671,12 +670,12 @@ var specErrorCases = []specErrorCase{
 	{"too many trials", "grid:\n  T: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]\n", 0, "", `the sweep has 11 trials, more than the limit of 10`},
 }
 
-func checkSpecError(t *testing.T, err error) *runner.SpecError {
+func checkSpecError(t *testing.T, err error) *experiments.SpecError {
 	t.Helper()
-	if !errors.Is(err, runner.ErrSpec) {
+	if !errors.Is(err, experiments.ErrSpec) {
 		t.Fatalf("error %q (%T) does not wrap ErrSpec", err, err)
 	}
-	var se *runner.SpecError
+	var se *experiments.SpecError
 	if !errors.As(err, &se) {
 		t.Fatalf("error %q is not a *SpecError", err)
 	}
@@ -686,7 +685,7 @@ func checkSpecError(t *testing.T, err error) *runner.SpecError {
 func TestParseSpecErrors(t *testing.T) {
 	for _, tc := range specErrorCases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := runner.ParseSpec("bad.yaml", "bad", []byte(tc.src))
+			s, err := experiments.ParseSpec("bad.yaml", "bad", []byte(tc.src))
 			if err == nil {
 				_, err = s.Expand(10)
 			}
@@ -715,7 +714,7 @@ func TestParseSpecErrors(t *testing.T) {
 func TestSpecConfigErrorCause(t *testing.T) {
 	s := mustParse(t, "grid:\n  T: [0]\n")
 	_, err := s.Expand(0)
-	var ce *runner.ConfigError
+	var ce *experiments.ConfigError
 	if !errors.As(err, &ce) || ce.Field != "T" {
 		t.Errorf("error %v does not wrap the *ConfigError of T", err)
 	}
@@ -725,13 +724,13 @@ func TestSpecConfigErrorCause(t *testing.T) {
 }
 
 func TestParseSpecTooLarge(t *testing.T) {
-	data := append([]byte("grid: {T: [10]}\n"), bytes.Repeat([]byte("# padding\n"), runner.MaxSpecSize/10)...)
-	_, err := runner.ParseSpec("big.yaml", "big", data)
+	data := append([]byte("grid: {T: [10]}\n"), bytes.Repeat([]byte("# padding\n"), experiments.MaxSpecSize/10)...)
+	_, err := experiments.ParseSpec("big.yaml", "big", data)
 	se := checkSpecError(t, err)
 	if !strings.Contains(se.Msg, "1 MiB") {
 		t.Errorf("error %q does not name the limit", err)
 	}
-	if _, err := runner.ParseSpec("ok.yaml", "ok", data[:runner.MaxSpecSize]); err != nil {
+	if _, err := experiments.ParseSpec("ok.yaml", "ok", data[:experiments.MaxSpecSize]); err != nil {
 		t.Errorf("a spec of exactly MaxSpecSize bytes: %v", err)
 	}
 }
@@ -750,7 +749,7 @@ func TestParseSpecAliases(t *testing.T) {
 		"random: &r\n  n: 2\n  params:\n    lr: *r\n",
 		"grid:\n  T: *missing\n",
 	} {
-		_, err := runner.ParseSpec("alias.yaml", "alias", []byte(src))
+		_, err := experiments.ParseSpec("alias.yaml", "alias", []byte(src))
 		if err == nil {
 			t.Errorf("no error for\n%s", src)
 			continue
@@ -773,7 +772,7 @@ func FuzzParseSpec(f *testing.F) {
 		f.Add([]byte(tc.src))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := runner.ParseSpec("fuzz.yaml", "fuzz", data)
+		s, err := experiments.ParseSpec("fuzz.yaml", "fuzz", data)
 		if err != nil {
 			checkSpecError(t, err)
 			return
@@ -804,7 +803,7 @@ func FuzzParseSpec(f *testing.F) {
 }
 
 func ExampleParseSpec() {
-	spec, err := runner.ParseSpec("demo.yaml", "demo", []byte(`
+	spec, err := experiments.ParseSpec("demo.yaml", "demo", []byte(`
 description: rnn against lstm at two lengths
 fixed: {hidden: 32}
 budget: {steps: 500}
@@ -832,7 +831,7 @@ grid:
 
 // TestExpandResolvesParameterBudget: with params set, each cell gets its own hidden size.
 func TestExpandResolvesParameterBudget(t *testing.T) {
-	spec, err := runner.ParseSpec("budget.yaml", "budget", []byte("fixed: {params: 16000}\ngrid: {cell: [rnn, lstm, gru]}\n"))
+	spec, err := experiments.ParseSpec("budget.yaml", "budget", []byte("fixed: {params: 16000}\ngrid: {cell: [rnn, lstm, gru]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -847,7 +846,7 @@ func TestExpandResolvesParameterBudget(t *testing.T) {
 	if got["rnn"] != 124 || got["lstm"] != 61 || got["gru"] != 71 {
 		t.Fatalf("hidden sizes %v", got)
 	}
-	tiny, _ := runner.ParseSpec("b.yaml", "b", []byte("fixed: {params: 5}\ngrid: {cell: [lstm]}\n"))
+	tiny, _ := experiments.ParseSpec("b.yaml", "b", []byte("fixed: {params: 5}\ngrid: {cell: [lstm]}\n"))
 	if _, err := tiny.Expand(0); err == nil || !strings.Contains(err.Error(), "b.yaml:1: fixed.params") {
 		t.Errorf("budget too small: %v", err)
 	}
