@@ -98,8 +98,7 @@ func (c Config) TensorDtype() tensor.Dtype {
 }
 
 // Validate checks every field by the rule of its [Field], in field order, and returns a
-// *ConfigError for the first bad one. It does not check Params, which [Config.Resolve]
-// applies.
+// *ConfigError for the first bad one.
 func (c Config) Validate() error {
 	for _, f := range fields {
 		if err := f.validate(c); err != nil {
@@ -115,8 +114,8 @@ func (c Config) Resolve() (Config, error) {
 	if c.Params == 0 {
 		return c, nil
 	}
-	if c.Params < 0 {
-		return c, &ConfigError{"params", c.Params, "a parameter budget ≥ 1 (or 0 for none)"}
+	if err := fieldIndex["params"].validate(c); err != nil {
+		return c, err
 	}
 	h, err := HiddenForBudget(c.Cell, c.Task, c.Params)
 	if err != nil {

@@ -105,8 +105,7 @@ var fields = []*Field{
 	{Key: "keep_going", Flag: "keep-going", Kind: KindBool, Default: false,
 		Help: "train the whole budget even after the task is solved (default: stop when solved)",
 		ptr:  func(c *Config) any { return &c.KeepGoing }},
-	// A parameter budget is checked by Config.Resolve, which applies it.
-	{Key: "params", Kind: KindInt, Default: 0,
+	{Key: "params", Kind: KindInt, Default: 0, check: budget,
 		Help: "parameter budget: the hidden size becomes the largest whose network fits (0 for none)",
 		ptr:  func(c *Config) any { return &c.Params }},
 	{Key: "solve_loss", Kind: KindFloat, Optional: true, check: finite,
@@ -225,7 +224,7 @@ func (k Kind) String() string {
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// check returns a *ConfigError when the field's value in c is not allowed.
+// validate returns a *ConfigError when the field's value in c is not allowed.
 func (f *Field) validate(c Config) error {
 	if f.check == nil {
 		return nil
@@ -282,6 +281,13 @@ func oneOf(want string, allowed ...string) func(Config, any) string {
 		}
 		return want
 	}
+}
+
+func budget(_ Config, v any) string {
+	if v.(int) < 0 {
+		return "a parameter budget ≥ 1 (or 0 for none)"
+	}
+	return ""
 }
 
 func positive(_ Config, v any) string {

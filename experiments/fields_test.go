@@ -2,6 +2,8 @@ package experiments
 
 import (
 	"encoding/json"
+	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -80,5 +82,31 @@ func TestDefaultConfig(t *testing.T) {
 	}
 	if err := DefaultConfig().Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestValidateRules gives each checked field a bad value: Validate names that field.
+func TestValidateRules(t *testing.T) {
+	bad := map[string]any{"task": "nope", "T": 1, "cell": "nope", "hidden": 0, "batch": 0,
+		"steps": -1, "optimizer": "nope", "lr": 0.0, "momentum": 1.0, "decay": -0.5, "beta1": 1.0,
+		"beta2": 2.0, "epsilon": -1e-8, "clip": "norm:0", "dtype": "float16", "eval_every": 0,
+		"test_size": 0, "forget_bias": math.Inf(1), "params": -1, "solve_loss": math.NaN(),
+		"solve_metric": math.Inf(-1)}
+	for _, f := range fields {
+		v, ok := bad[f.Key]
+		if !ok {
+			if f.check != nil {
+				t.Errorf("%s: no bad value to try", f.Key)
+			}
+			continue
+		}
+		c := DefaultConfig()
+		if err := f.Set(&c, v); err != nil {
+			t.Fatal(err)
+		}
+		var ce *ConfigError
+		if err := c.Validate(); !errors.As(err, &ce) || ce.Field != f.Key {
+			t.Errorf("%s = %v: Validate gives %v", f.Key, v, err)
+		}
 	}
 }

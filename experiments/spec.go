@@ -184,7 +184,8 @@ func (k Kind) kindName() string {
 //	  test_loss: 0.01           # Config.solve_loss
 //	  test_metric: 0.99         # Config.solve_metric
 //
-// A spec needs grid axes or random search or both; random.n is at most
+// The fields a spec sets are those of [Fields], by their JSON keys, and their values are of
+// the field's [Kind]. A spec needs grid axes or random search or both; random.n is at most
 // [MaxRandomSamples], the grid has at most 2²⁰ values in all (an alias counts each time
 // it is used) and the spec at most [MaxSpecSize] bytes. YAML anchors and aliases
 // may be used; merge keys (<<) may not. Each field may be set in one place only, with one
