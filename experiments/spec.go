@@ -76,14 +76,14 @@ type Spec struct {
 	params   []specParam       // random-search parameters, in Config field order
 	draw     []int             // indices into params in field-name order: the sampling order
 	n        int               // random samples; 0 without random search
-	origins  map[string]origin // Config field name → where budget, solve, fixed, random or the grid mapping set it
+	origins  map[string]origin // field key → where budget, solve, fixed, random or the grid mapping set it
 }
 
 // specGrid is the grid mapping or one sub-grid of a grid list: its trials are the
 // cartesian product of its axes.
 type specGrid struct {
 	axes    []specAxis        // in Config field order
-	origins map[string]origin // Config field name → its axis
+	origins map[string]origin // field key → its axis
 }
 
 // origin is where a spec sets a field.
@@ -216,7 +216,7 @@ type specParser struct {
 	src     string
 	s       *Spec
 	random  bool              // a random section was given
-	subAxes map[string]origin // Config field name → its first axis in the sub-grids of a grid list
+	subAxes map[string]origin // field key → its first axis in the sub-grids of a grid list
 	nvalues int               // grid values decoded so far, counting each use of an alias
 }
 
