@@ -194,7 +194,7 @@ func (f *Field) Set(c *Config, v any) error {
 		}
 	}
 	if !ok {
-		return fmt.Errorf("experiments: set %s to %v (%T): want %s", f.Key, v, v, f.Kind)
+		return fmt.Errorf("experiments: cannot set %s to %v: a value of type %T", f.Key, v, v)
 	}
 	return nil
 }
@@ -205,23 +205,6 @@ func assign[T any](p *T, v any) bool {
 		*p = x
 	}
 	return ok
-}
-
-// String names the Go type of the kind's values.
-func (k Kind) String() string {
-	switch k {
-	case KindString:
-		return "string"
-	case KindInt:
-		return "int"
-	case KindUint:
-		return "uint64"
-	case KindFloat:
-		return "float64"
-	case KindBool:
-		return "bool"
-	}
-	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // validate returns a *ConfigError when the field's value in c is not allowed.

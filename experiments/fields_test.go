@@ -32,7 +32,7 @@ func TestFieldsDescribeConfig(t *testing.T) {
 			ft = ft.Elem()
 		}
 		if kinds[ft.Kind()] != f.Kind {
-			t.Errorf("%s: kind %s, Config's type %s", f.Key, f.Kind, ft)
+			t.Errorf("%s: kind %d, Config's type %s", f.Key, f.Kind, ft)
 		}
 		if f.Flag != "" && f.Flag != strings.ReplaceAll(f.Key, "_", "-") {
 			t.Errorf("%s: flag %q", f.Key, f.Flag)

@@ -81,20 +81,7 @@ func configFromFlags(c *cli.Context) (experiments.Config, error) {
 		if f.Flag == "" {
 			continue
 		}
-		var v any
-		switch f.Kind {
-		case experiments.KindString:
-			v = c.String(f.Flag)
-		case experiments.KindInt:
-			v = c.Int(f.Flag)
-		case experiments.KindUint:
-			v = c.Uint64(f.Flag)
-		case experiments.KindFloat:
-			v = c.Float64(f.Flag)
-		case experiments.KindBool:
-			v = c.Bool(f.Flag)
-		}
-		if err := f.Set(&cfg, v); err != nil {
+		if err := f.Set(&cfg, c.Value(f.Flag)); err != nil {
 			return cfg, fmt.Errorf("flag --%s: %w", f.Flag, err)
 		}
 	}
