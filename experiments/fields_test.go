@@ -110,3 +110,14 @@ func TestValidateRules(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionFields checks that every key of budget and solve names a field.
+func TestSectionFields(t *testing.T) {
+	for _, sec := range []section{budgetSection, solveSection} {
+		for _, k := range sec.keys {
+			if k.f == nil || (k.negate && k.f.Kind != KindBool) {
+				t.Errorf("%s.%s: field %v", sec.name, k.key, k.f)
+			}
+		}
+	}
+}
