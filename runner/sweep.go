@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -99,7 +98,7 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 		return nil, err
 	}
 	trials := ShardTrials(all, opts.Shard)
-	dir := filepath.Join(opts.Out, spec.Name)
+	dir := trialdir.SweepPath(opts.Out, spec.Name)
 	if err := CheckWritable(dir); err != nil {
 		return nil, err
 	}

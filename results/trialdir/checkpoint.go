@@ -73,12 +73,6 @@ func LoadCheckpoint(dir, id, producer string) (*Checkpoint, error) {
 	return (*Checkpoint)(&s), nil
 }
 
-// HasCheckpoint reports whether dir holds a checkpoint.
-func HasCheckpoint(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, CheckpointFile))
-	return err == nil
-}
-
 // RemoveCheckpoint deletes dir/checkpoint.gob, if any: the trial finished.
 func RemoveCheckpoint(dir string) {
 	os.Remove(filepath.Join(dir, CheckpointFile))

@@ -64,9 +64,6 @@ func Restart(dir string) error {
 // Name is the file's name inside a trial directory.
 func (f *RecordFile[R]) Name() string { return f.name }
 
-// Header is the file's header row.
-func (f *RecordFile[R]) Header() []string { return append([]string(nil), f.header...) }
-
 func (f *RecordFile[R]) headerLine() string { return strings.Join(f.header, ",") }
 
 func (f *RecordFile[R]) path(dir string) string { return filepath.Join(dir, f.name) }

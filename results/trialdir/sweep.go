@@ -19,6 +19,9 @@ type ListedTrial struct {
 	Config json.RawMessage `json:"config"`
 }
 
+// SweepPath is the directory of the sweep named name under out.
+func SweepPath(out, name string) string { return filepath.Join(out, name) }
+
 // WriteSpec writes the sweep's spec.yaml, as the user wrote it, atomically.
 func WriteSpec(sweep string, yaml []byte) error {
 	return WriteFileAtomic(filepath.Join(sweep, SpecFile), yaml)
