@@ -101,7 +101,11 @@ func objectKeys(raw []byte) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, tok.(string))
+		key, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("config: member name %v is not a string", tok)
+		}
+		keys = append(keys, key)
 		var skip json.RawMessage
 		if err := d.Decode(&skip); err != nil {
 			return nil, err
