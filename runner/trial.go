@@ -109,7 +109,7 @@ func newTrial(cfg experiments.Config) (*trial, error) {
 
 // RunTrial trains one trial in the directory <out>/<cfg.ID()>; see [RunTrialIn].
 func RunTrial(ctx context.Context, cfg experiments.Config, out string, opts TrialOptions) (*trialdir.Result, error) {
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate(); err != nil { // before anything is created under out
 		return nil, err
 	}
 	if err := CheckWritable(out); err != nil {

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/expctl/expctl/experiments"
+	"github.com/expctl/expctl/results/trialdir"
 	"github.com/expctl/expctl/runner"
 )
 
@@ -109,8 +109,8 @@ func runTrial(ctx context.Context, opts trialOptions, w io.Writer) error {
 			len(fmt.Sprint(p.Steps)), p.Step, p.Steps, fmtLoss(p.Point.TrainLoss), p.Point.TestLoss, p.Baseline,
 			p.Metric, p.Point.TestMetric, p.Point.Seconds)
 	}
-	res, err := runner.RunTrial(ctx, cfg, opts.Out, runner.TrialOptions{Progress: progress})
-	dir := filepath.Join(opts.Out, cfg.ID())
+	dir := trialdir.TrialPath(opts.Out, cfg.ID())
+	res, err := runner.RunTrialIn(ctx, cfg, dir, runner.TrialOptions{Progress: progress})
 	if errors.Is(err, runner.ErrInterrupted) {
 		fmt.Fprintf(w, "interrupted: no result written; partial curve in %s\n", dir)
 		return err
