@@ -8,14 +8,17 @@ import (
 	"strings"
 )
 
-// Loss is the kind of loss a task is trained with.
+// Loss is the loss a task is trained and evaluated with, and the one the
+// readouts of package models compute.
 type Loss int
 
 const (
-	// MSE is the mean squared error over all target entries.
+	// MSE is the mean squared error over all target entries:
+	// Σ (y − t)² / (K·N).
 	MSE Loss = iota
 	// CrossEntropy is the mean softmax cross-entropy over all
-	// (loss step, sequence) pairs.
+	// (loss step, sequence) pairs, each a distribution over K classes:
+	// −Σ_n log softmax(y_n)[t_n] / N.
 	CrossEntropy
 )
 

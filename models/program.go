@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/expctl/expctl/datasets"
 	"github.com/expctl/expctl/models/engine"
 )
 
@@ -112,7 +113,7 @@ func (s *Sequence) Backward(acc []*tensor.Dense, inject func(t int, d []*tensor.
 
 // Readout is the compiled readout-and-loss graph for N columns of hidden states.
 type Readout struct {
-	kind            LossKind
+	kind            datasets.Loss
 	prog            *engine.Program
 	params          []*G.Node
 	hs, target      *G.Node
@@ -133,7 +134,7 @@ type ReadoutResult struct {
 
 // NewReadout compiles the readout of N columns of H-dimensional hidden states to K outputs
 // with the given loss, with or without gradients.
-func NewReadout(kind LossKind, dt tensor.Dtype, hidden, out, n int, withGrad bool) (*Readout, error) {
+func NewReadout(kind datasets.Loss, dt tensor.Dtype, hidden, out, n int, withGrad bool) (*Readout, error) {
 	o, err := NewOps(dt)
 	if err != nil {
 		return nil, err

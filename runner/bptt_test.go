@@ -26,7 +26,7 @@ func testNet(t *testing.T, cellName, taskName string, hidden int, seed uint64) (
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(seed, 7))
-	net, err := NewNetwork(cell, lossKind(task), task.OutDim(), tensor.Float64, rng)
+	net, err := NewNetwork(cell, task.Loss(), task.OutDim(), tensor.Float64, rng)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func TestGradFlowClosedForm(t *testing.T) {
 	task, _ := datasets.Lookup("adding")
 	const H, B, T = 5, 3, 30
 	cell := &linearCell{models.Config{In: task.InDim(), Hidden: H}}
-	net, err := NewNetwork(cell, models.MSE, 1, tensor.Float64, rand.New(rand.NewPCG(3, 3)))
+	net, err := NewNetwork(cell, datasets.MSE, 1, tensor.Float64, rand.New(rand.NewPCG(3, 3)))
 	if err != nil {
 		t.Fatal(err)
 	}

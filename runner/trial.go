@@ -101,7 +101,7 @@ func newTrial(cfg experiments.Config) (*trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	net, err := NewNetwork(cell, lossKind(task), task.OutDim(), cfg.TensorDtype(), initRNG(cfg.Seed))
+	net, err := NewNetwork(cell, task.Loss(), task.OutDim(), cfg.TensorDtype(), initRNG(cfg.Seed))
 	if err != nil {
 		return nil, err
 	}
