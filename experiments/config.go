@@ -107,8 +107,8 @@ func (c Config) Validate() error {
 	if err != nil {
 		return &ConfigError{"task", strconv.Quote(c.Task), "one of " + strings.Join(datasets.Names(), ", ")}
 	}
-	if c.T < task.MinT() {
-		return &ConfigError{"T", c.T, fmt.Sprintf("an integer ≥ %d for %s", task.MinT(), c.Task)}
+	if c.T < task.MinT {
+		return &ConfigError{"T", c.T, fmt.Sprintf("an integer ≥ %d for %s", task.MinT, c.Task)}
 	}
 	if _, err := models.Lookup(c.Cell); err != nil {
 		return &ConfigError{"cell", strconv.Quote(c.Cell), "one of " + strings.Join(models.Names(), ", ")}
@@ -188,11 +188,11 @@ func NetworkParams(cell, task string, h int) (int, error) {
 	if err != nil {
 		return 0, &ConfigError{"task", strconv.Quote(task), "one of " + strings.Join(datasets.Names(), ", ")}
 	}
-	c, err := models.New(cell, models.Config{In: t.InDim(), Hidden: h})
+	c, err := models.New(cell, models.Config{In: t.InDim, Hidden: h})
 	if err != nil {
 		return 0, &ConfigError{"cell", strconv.Quote(cell), "one of " + strings.Join(models.Names(), ", ")}
 	}
-	return models.CountParams(c.Params()) + models.CountParams(models.ReadoutParams(h, t.OutDim())), nil
+	return models.CountParams(c.Params()) + models.CountParams(models.ReadoutParams(h, t.OutDim)), nil
 }
 
 // HiddenForBudget returns the largest hidden size whose network has at most budget
@@ -254,14 +254,14 @@ func (c Config) Solved(t datasets.Task, loss, metric float64) bool {
 // Criterion describes the solve criterion in force.
 func (c Config) Criterion(t datasets.Task) string {
 	if c.SolveLoss == nil && c.SolveMetric == nil {
-		return t.Criterion()
+		return t.Criterion
 	}
 	var parts []string
 	if c.SolveLoss != nil {
 		parts = append(parts, fmt.Sprintf("test loss ≤ %g", *c.SolveLoss))
 	}
 	if c.SolveMetric != nil {
-		parts = append(parts, fmt.Sprintf("test %s ≥ %g", t.MetricName(), *c.SolveMetric))
+		parts = append(parts, fmt.Sprintf("test %s ≥ %g", t.MetricName, *c.SolveMetric))
 	}
 	return strings.Join(parts, " and ")
 }

@@ -21,12 +21,12 @@ func testNet(t *testing.T, cellName, taskName string, hidden int, seed uint64) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	cell, err := models.New(cellName, models.Config{In: task.InDim(), Hidden: hidden, ForgetBias: 1})
+	cell, err := models.New(cellName, models.Config{In: task.InDim, Hidden: hidden, ForgetBias: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(seed, 7))
-	net, err := NewNetwork(cell, task.Loss(), task.OutDim(), tensor.Float64, rng)
+	net, err := NewNetwork(cell, task.Loss, task.OutDim, tensor.Float64, rng)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func (c *linearCell) Step(o *models.Ops, p models.Params, x *G.Node, prev models
 func TestGradFlowClosedForm(t *testing.T) {
 	task, _ := datasets.Lookup("adding")
 	const H, B, T = 5, 3, 30
-	cell := &linearCell{models.Config{In: task.InDim(), Hidden: H}}
+	cell := &linearCell{models.Config{In: task.InDim, Hidden: H}}
 	net, err := NewNetwork(cell, datasets.MSE, 1, tensor.Float64, rand.New(rand.NewPCG(3, 3)))
 	if err != nil {
 		t.Fatal(err)

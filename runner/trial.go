@@ -97,11 +97,11 @@ func newTrial(cfg experiments.Config) (*trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	cell, err := models.New(cfg.Cell, models.Config{In: task.InDim(), Hidden: cfg.Hidden, ForgetBias: cfg.ForgetBias})
+	cell, err := models.New(cfg.Cell, models.Config{In: task.InDim, Hidden: cfg.Hidden, ForgetBias: cfg.ForgetBias})
 	if err != nil {
 		return nil, err
 	}
-	net, err := NewNetwork(cell, task.Loss(), task.OutDim(), cfg.TensorDtype(), initRNG(cfg.Seed))
+	net, err := NewNetwork(cell, task.Loss, task.OutDim, cfg.TensorDtype(), initRNG(cfg.Seed))
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (tr *trial) restore(st *state) error {
 }
 
 func (tr *trial) result() *results.Result {
-	return &results.Result{ID: tr.cfg.ID(), Metric: tr.task.MetricName(), Baseline: tr.task.Baseline(tr.cfg.T),
+	return &results.Result{ID: tr.cfg.ID(), Metric: tr.task.MetricName, Baseline: tr.task.Baseline(tr.cfg.T),
 		Criterion: tr.cfg.Criterion(tr.task), Params: tr.net.NumParams(), Version: Version, Build: Build,
 		SolvedAtStep: tr.st.SolvedAt, TestLoss: tr.st.TestLoss, TestMetric: tr.st.TestMetr}
 }
