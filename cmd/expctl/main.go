@@ -1,5 +1,3 @@
-// Command expctl runs experiments on recurrent networks and long-range dependencies: it
-// lists cells and tasks, trains single trials and sweeps, and reports their results.
 package main
 
 import (
