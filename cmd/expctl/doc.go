@@ -6,6 +6,6 @@
 // 1 failure, 2 bad usage or specification, 130 interrupted, and for the hidden worker
 // command that a sweep starts for each trial, 75 when another process runs the trial. The
 // work itself is done by the packages it calls: runner trains trials and sweeps,
-// experiments reads configs and specs, results writes reports. No package imports this
-// one, and it holds no training, spec or report logic of its own.
+// experiments reads configs and specs, results writes reports; what another front end
+// could reuse belongs there, not here. No package of the module may import this one.
 package main
