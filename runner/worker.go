@@ -20,6 +20,7 @@ const WorkerExitBusy = 75
 // config.json; nothing was run.
 type ConfigReadError struct{ Err error }
 
+// Error returns the message of the error reading the config.
 func (e *ConfigReadError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the error of reading the config.
