@@ -51,14 +51,8 @@ type Config struct {
 	SolveMetric *float64 `json:"solve_metric,omitempty"`
 }
 
-// DefaultConfig returns the defaults of every field.
-func DefaultConfig() Config {
-	return Config{
-		Task: "adding", T: 50, Cell: "lstm", Hidden: 128, Batch: 32, Steps: 3000,
-		Optimizer: "adam", LR: 1e-3, Momentum: 0, Decay: 0.9, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8,
-		Clip: "norm:1", Dtype: "float32", Seed: 1, EvalEvery: 100, TestSize: 1000, ForgetBias: 1,
-	}
-}
+// DefaultConfig returns the defaults of every field (see [Fields]).
+func DefaultConfig() Config { return defaults }
 
 // ConfigError reports an invalid field of a [Config].
 type ConfigError struct {
@@ -80,6 +74,8 @@ type Clip struct {
 	Threshold float64 // C
 }
 
+const clipWant = `none, value:C or norm:C with C > 0 (e.g. norm:1)`
+
 // ParseClip parses "none", "value:C" or "norm:C" with C > 0.
 func ParseClip(s string) (Clip, error) {
 	if s == "none" {
@@ -88,7 +84,7 @@ func ParseClip(s string) (Clip, error) {
 	kind, num, ok := strings.Cut(s, ":")
 	c, err := strconv.ParseFloat(num, 64)
 	if !ok || (kind != "value" && kind != "norm") || err != nil || !(c > 0) || math.IsInf(c, 0) {
-		return Clip{}, &ConfigError{"clip", strconv.Quote(s), `none, value:C or norm:C with C > 0 (e.g. norm:1)`}
+		return Clip{}, &ConfigError{"clip", strconv.Quote(s), clipWant}
 	}
 	return Clip{Kind: kind, Threshold: c}, nil
 }
@@ -101,65 +97,13 @@ func (c Config) TensorDtype() tensor.Dtype {
 	return tensor.Float32
 }
 
-// Validate checks every field and returns a *ConfigError for the first bad one.
+// Validate checks every field by the rule of its [Field], in field order, and returns a
+// *ConfigError for the first bad one.
 func (c Config) Validate() error {
-	task, err := datasets.Lookup(c.Task)
-	if err != nil {
-		return &ConfigError{"task", strconv.Quote(c.Task), "one of " + strings.Join(datasets.Names(), ", ")}
-	}
-	if c.T < task.MinT {
-		return &ConfigError{"T", c.T, fmt.Sprintf("an integer ≥ %d for %s", task.MinT, c.Task)}
-	}
-	if _, err := models.Lookup(c.Cell); err != nil {
-		return &ConfigError{"cell", strconv.Quote(c.Cell), "one of " + strings.Join(models.Names(), ", ")}
-	}
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"hidden", c.Hidden}, {"batch", c.Batch}, {"steps", c.Steps}, {"eval_every", c.EvalEvery}, {"test_size", c.TestSize}} {
-		if f.v < 1 {
-			return &ConfigError{f.name, f.v, "an integer ≥ 1"}
-		}
-	}
-	known := false
-	for _, o := range Optimizers {
-		known = known || o == c.Optimizer
-	}
-	if !known {
-		return &ConfigError{"optimizer", strconv.Quote(c.Optimizer), "one of " + strings.Join(Optimizers, ", ")}
-	}
-	pos := func(name string, v float64) error {
-		if !(v > 0) || math.IsInf(v, 0) {
-			return &ConfigError{name, v, "a finite number > 0"}
-		}
-		return nil
-	}
-	unit := func(name string, v float64) error {
-		if !(v >= 0 && v < 1) {
-			return &ConfigError{name, v, "a number in [0, 1)"}
-		}
-		return nil
-	}
-	for _, err := range []error{pos("lr", c.LR), unit("momentum", c.Momentum), unit("decay", c.Decay),
-		unit("beta1", c.Beta1), unit("beta2", c.Beta2), pos("epsilon", c.Epsilon)} {
-		if err != nil {
+	for _, f := range fields {
+		if err := f.validate(c); err != nil {
 			return err
 		}
-	}
-	if _, err := ParseClip(c.Clip); err != nil {
-		return err
-	}
-	if c.Dtype != "float32" && c.Dtype != "float64" {
-		return &ConfigError{"dtype", strconv.Quote(c.Dtype), "float32 or float64"}
-	}
-	if math.IsNaN(c.ForgetBias) || math.IsInf(c.ForgetBias, 0) {
-		return &ConfigError{"forget_bias", c.ForgetBias, "a finite number"}
-	}
-	if c.SolveLoss != nil && (math.IsNaN(*c.SolveLoss) || math.IsInf(*c.SolveLoss, 0)) {
-		return &ConfigError{"solve_loss", *c.SolveLoss, "a finite number"}
-	}
-	if c.SolveMetric != nil && (math.IsNaN(*c.SolveMetric) || math.IsInf(*c.SolveMetric, 0)) {
-		return &ConfigError{"solve_metric", *c.SolveMetric, "a finite number"}
 	}
 	return nil
 }
@@ -170,8 +114,8 @@ func (c Config) Resolve() (Config, error) {
 	if c.Params == 0 {
 		return c, nil
 	}
-	if c.Params < 0 {
-		return c, &ConfigError{"params", c.Params, "a parameter budget ≥ 1 (or 0 for none)"}
+	if err := fieldIndex["params"].validate(c); err != nil {
+		return c, err
 	}
 	h, err := HiddenForBudget(c.Cell, c.Task, c.Params)
 	if err != nil {

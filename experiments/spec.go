@@ -8,7 +8,6 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,23 +76,14 @@ type Spec struct {
 	params   []specParam       // random-search parameters, in Config field order
 	draw     []int             // indices into params in field-name order: the sampling order
 	n        int               // random samples; 0 without random search
-	origins  map[string]origin // Config field name → where budget, solve, fixed, random or the grid mapping set it
+	origins  map[string]origin // field key → where budget, solve, fixed, random or the grid mapping set it
 }
 
 // specGrid is the grid mapping or one sub-grid of a grid list: its trials are the
 // cartesian product of its axes.
 type specGrid struct {
 	axes    []specAxis        // in Config field order
-	origins map[string]origin // Config field name → its axis
-}
-
-// specField is a Config field that a spec can set, addressed by its JSON key.
-type specField struct {
-	name  string       // JSON key
-	index int          // index in Config
-	kind  reflect.Kind // String, Int, Uint64, Float64 or Bool (of the pointed-to type for pointers)
-	typ   reflect.Type // the value type (the pointed-to type for pointers)
-	ptr   bool         // the field is a pointer, e.g. SolveLoss
+	origins map[string]origin // field key → its axis
 }
 
 // origin is where a spec sets a field.
@@ -103,82 +93,56 @@ type origin struct {
 	param bool // set by random.params
 }
 
+// specSetting is a value that budget, solve or fixed gives a field.
 type specSetting struct {
-	f *specField
-	v reflect.Value // of type f.typ
+	f *Field
+	v any // of the Go type of f.Kind
 }
 
 type specAxis struct {
-	f      *specField
-	values []reflect.Value
+	f      *Field
+	values []any
 }
 
 type specParam struct {
-	f       *specField
-	dist    string          // choice, uniform, log_uniform or int
-	lo, hi  reflect.Value   // bounds of uniform, log_uniform (float64) and int (f.typ)
-	choices []reflect.Value // of type f.typ
-}
-
-var specFields, specFieldIndex = configFields()
-
-// configFields lists the Config fields a spec can set, in declaration order.
-func configFields() ([]*specField, map[string]*specField) {
-	var list []*specField
-	byName := map[string]*specField{}
-	t := reflect.TypeFor[Config]()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if !sf.IsExported() || name == "" || name == "-" {
-			continue
-		}
-		f := &specField{name: name, index: i, typ: sf.Type}
-		if f.typ.Kind() == reflect.Pointer {
-			f.ptr, f.typ = true, f.typ.Elem()
-		}
-		f.kind = f.typ.Kind()
-		switch f.kind {
-		case reflect.String, reflect.Int, reflect.Uint64, reflect.Float64, reflect.Bool:
-			list = append(list, f)
-			byName[name] = f
-		}
-	}
-	return list, byName
+	f       *Field
+	dist    string // choice, uniform, log_uniform or int
+	lo, hi  any    // bounds of uniform, log_uniform (float64) and int (of f.Kind)
+	choices []any  // of f.Kind
 }
 
 func fieldNames() string {
-	names := make([]string, len(specFields))
-	for i, f := range specFields {
-		names[i] = f.name
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Key
 	}
 	return strings.Join(names, ", ")
 }
 
-// want describes the values a field accepts.
-func (f *specField) want() string {
-	switch f.kind {
-	case reflect.String:
+// want describes the values of a kind.
+func (k Kind) want() string {
+	switch k {
+	case KindString:
 		return "a string"
-	case reflect.Int:
+	case KindInt:
 		return "an integer"
-	case reflect.Uint64:
+	case KindUint:
 		return "a non-negative integer"
-	case reflect.Float64:
+	case KindFloat:
 		return "a number"
 	default:
 		return "true or false"
 	}
 }
 
-// kindName names the kind of a field for messages about distributions.
-func (f *specField) kindName() string {
-	switch f.kind {
-	case reflect.String:
+// kindName names a field of the kind for messages about distributions.
+func (k Kind) kindName() string {
+	switch k {
+	case KindString:
 		return "a string field"
-	case reflect.Int, reflect.Uint64:
+	case KindInt, KindUint:
 		return "an integer field"
-	case reflect.Float64:
+	case KindFloat:
 		return "a float field"
 	default:
 		return "a boolean field"
@@ -220,7 +184,8 @@ func (f *specField) kindName() string {
 //	  test_loss: 0.01           # Config.solve_loss
 //	  test_metric: 0.99         # Config.solve_metric
 //
-// A spec needs grid axes or random search or both; random.n is at most
+// The fields a spec sets are those of [Fields], by their JSON keys, and their values are of
+// the field's [Kind]. A spec needs grid axes or random search or both; random.n is at most
 // [MaxRandomSamples], the grid has at most 2²⁰ values in all (an alias counts each time
 // it is used) and the spec at most [MaxSpecSize] bytes. YAML anchors and aliases
 // may be used; merge keys (<<) may not. Each field may be set in one place only, with one
@@ -251,7 +216,7 @@ type specParser struct {
 	src     string
 	s       *Spec
 	random  bool              // a random section was given
-	subAxes map[string]origin // Config field name → its first axis in the sub-grids of a grid list
+	subAxes map[string]origin // field key → its first axis in the sub-grids of a grid list
 	nvalues int               // grid values decoded so far, counting each use of an alias
 }
 
@@ -358,40 +323,48 @@ func (p *specParser) mapping(n *yaml.Node, path string, nullOK bool) ([]entry, e
 	return out, nil
 }
 
-// scalar decodes a scalar node into a new value of type typ (kind String, Int, Uint64,
-// Float64 or Bool), accepting only YAML values of the matching type.
-func (p *specParser) scalar(n *yaml.Node, path string, f *specField) (reflect.Value, error) {
+// scalar decodes a scalar node into a value of kind k, accepting only YAML values of the
+// matching type.
+func (p *specParser) scalar(n *yaml.Node, path string, k Kind) (any, error) {
 	n = deref(n)
 	if n.Kind != yaml.ScalarNode {
-		return reflect.Value{}, p.errf(n.Line, path, "want %s, got %s", f.want(), describe(n))
+		return nil, p.errf(n.Line, path, "want %s, got %s", k.want(), describe(n))
 	}
-	var ok bool
-	switch tag := n.ShortTag(); f.kind {
-	case reflect.String:
-		ok = tag == "!!str"
-	case reflect.Int, reflect.Uint64:
-		ok = tag == "!!int"
-	case reflect.Float64:
-		ok = tag == "!!int" || tag == "!!float"
-	case reflect.Bool:
-		ok = tag == "!!bool"
+	var v any
+	var err error
+	switch tag := n.ShortTag(); {
+	case k == KindString && tag == "!!str":
+		v, err = decodeAs[string](n)
+	case k == KindInt && tag == "!!int":
+		v, err = decodeAs[int](n)
+	case k == KindUint && tag == "!!int":
+		v, err = decodeAs[uint64](n)
+	case k == KindFloat && (tag == "!!int" || tag == "!!float"):
+		v, err = decodeAs[float64](n)
+	case k == KindBool && tag == "!!bool":
+		v, err = decodeAs[bool](n)
 	}
-	v := reflect.New(f.typ)
-	if !ok || n.Decode(v.Interface()) != nil {
-		return reflect.Value{}, p.errf(n.Line, path, "want %s, got %s", f.want(), describe(n))
+	if v == nil || err != nil {
+		return nil, p.errf(n.Line, path, "want %s, got %s", k.want(), describe(n))
 	}
-	return v.Elem(), nil
+	return v, nil
+}
+
+func decodeAs[T any](n *yaml.Node) (any, error) {
+	var v T
+	err := n.Decode(&v)
+	return v, err
 }
 
 // field looks up a Config field by its JSON key.
-func (p *specParser) field(e entry, path string) (*specField, error) {
-	if f, ok := specFieldIndex[e.key]; ok {
+func (p *specParser) field(e entry, path string) (*Field, error) {
+	if f, ok := fieldIndex[e.key]; ok {
 		return f, nil
 	}
 	hint := ""
-	for _, f := range specFields {
-		if strings.EqualFold(f.name, e.key) || strings.EqualFold(strings.ReplaceAll(f.name, "_", ""), strings.ReplaceAll(strings.ReplaceAll(e.key, "-", ""), "_", "")) {
-			hint = fmt.Sprintf(" (did you mean %s?)", f.name)
+	for _, f := range fields {
+		if strings.EqualFold(f.Key, e.key) || strings.EqualFold(strings.ReplaceAll(f.Key, "_", ""), strings.ReplaceAll(strings.ReplaceAll(e.key, "-", ""), "_", "")) {
+			hint = fmt.Sprintf(" (did you mean %s?)", f.Key)
 			break
 		}
 	}
@@ -401,33 +374,33 @@ func (p *specParser) field(e entry, path string) (*specField, error) {
 // set records that budget, solve, fixed, random.params (param) or the grid mapping sets
 // field f at path and line. Each field may be set in one place only; the sub-grids of a
 // grid list are the exception (see setSubAxis).
-func (p *specParser) set(f *specField, path string, line int, param bool) error {
-	if o, dup := p.s.origins[f.name]; dup {
+func (p *specParser) set(f *Field, path string, line int, param bool) error {
+	if o, dup := p.s.origins[f.Key]; dup {
 		return p.duplicate(f, o, path, line)
 	}
-	if o, dup := p.subAxes[f.name]; dup && param {
+	if o, dup := p.subAxes[f.Key]; dup && param {
 		return p.duplicate(f, o, path, line)
 	}
-	p.s.origins[f.name] = origin{path, line, param}
+	p.s.origins[f.Key] = origin{path, line, param}
 	return nil
 }
 
 // setSubAxis records that a sub-grid of a grid list has an axis of field f at path and
 // line. Sub-grids may share axes, and an axis overrides budget, solve and fixed for the
 // sub-grid's own trials; a field of random.params may not be an axis.
-func (p *specParser) setSubAxis(f *specField, path string, line int) error {
-	if o, dup := p.s.origins[f.name]; dup && o.param {
+func (p *specParser) setSubAxis(f *Field, path string, line int) error {
+	if o, dup := p.s.origins[f.Key]; dup && o.param {
 		return p.duplicate(f, o, path, line)
 	}
-	if _, seen := p.subAxes[f.name]; !seen {
-		p.subAxes[f.name] = origin{path: path, line: line}
+	if _, seen := p.subAxes[f.Key]; !seen {
+		p.subAxes[f.Key] = origin{path: path, line: line}
 	}
 	return nil
 }
 
-func (p *specParser) duplicate(f *specField, o origin, path string, line int) error {
+func (p *specParser) duplicate(f *Field, o origin, path string, line int) error {
 	return p.errf(line, path, "duplicate axis %s: set at line %d (%s) and line %d (%s); set each field in one place",
-		f.name, o.line, o.path, line, path)
+		f.Key, o.line, o.path, line, path)
 }
 
 var specKeys = []string{"name", "description", "seed", "fixed", "grid", "random", "budget", "solve"}
@@ -435,14 +408,6 @@ var specKeys = []string{"name", "description", "seed", "fixed", "grid", "random"
 func unknownKey(p *specParser, e entry, path string, valid []string) error {
 	return p.errf(e.k.Line, path, "unknown key %q; want one of %s", e.key, strings.Join(valid, ", "))
 }
-
-var (
-	stringField = &specField{kind: reflect.String, typ: reflect.TypeFor[string]()}
-	intField    = &specField{kind: reflect.Int, typ: reflect.TypeFor[int]()}
-	uintField   = &specField{kind: reflect.Uint64, typ: reflect.TypeFor[uint64]()}
-	floatField  = &specField{kind: reflect.Float64, typ: reflect.TypeFor[float64]()}
-	boolField   = &specField{kind: reflect.Bool, typ: reflect.TypeFor[bool]()}
-)
 
 func (p *specParser) parse(data []byte) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -479,26 +444,26 @@ func (p *specParser) parse(data []byte) error {
 		var err error
 		switch e.key {
 		case "name":
-			var v reflect.Value
-			if v, err = p.scalar(e.v, "name", stringField); err == nil {
-				name := v.String()
+			var v any
+			if v, err = p.scalar(e.v, "name", KindString); err == nil {
+				name := v.(string)
 				if !validSpecName(name) {
 					err = p.errf(deref(e.v).Line, "name", "want a name of at most 100 letters, digits, '.', '_' or '-', starting with a letter or digit (it names the sweep's directory); got %s", describe(deref(e.v)))
 				}
 				p.s.Name = name
 			}
 		case "description":
-			var v reflect.Value
-			if v, err = p.scalar(e.v, "description", stringField); err == nil {
-				p.s.Description = v.String()
+			var v any
+			if v, err = p.scalar(e.v, "description", KindString); err == nil {
+				p.s.Description = v.(string)
 			}
 		case "seed":
-			var v reflect.Value
-			if v, err = p.scalar(e.v, "seed", uintField); err == nil {
-				p.s.Seed = v.Uint()
+			var v any
+			if v, err = p.scalar(e.v, "seed", KindUint); err == nil {
+				p.s.Seed = v.(uint64)
 			}
 		case "fixed":
-			err = p.fixed(e)
+			err = p.settings(e, fixedSection)
 		case "grid":
 			grid = true
 			err = p.grid(e)
@@ -506,9 +471,9 @@ func (p *specParser) parse(data []byte) error {
 			p.random = true
 			err = p.randomSearch(e)
 		case "budget":
-			err = p.budget(e)
+			err = p.settings(e, budgetSection)
 		case "solve":
-			err = p.solve(e)
+			err = p.settings(e, solveSection)
 		default:
 			err = unknownKey(p, e, "", specKeys)
 		}
@@ -525,7 +490,7 @@ func (p *specParser) parse(data []byte) error {
 	for i := range s.draw {
 		s.draw[i] = i
 	}
-	slices.SortFunc(s.draw, func(a, b int) int { return strings.Compare(s.params[a].f.name, s.params[b].f.name) })
+	slices.SortFunc(s.draw, func(a, b int) int { return strings.Compare(s.params[a].f.Key, s.params[b].f.Key) })
 	return nil
 }
 
@@ -545,20 +510,51 @@ func validSpecName(name string) bool {
 	return true
 }
 
-func (p *specParser) fixed(top entry) error {
-	entries, err := p.mapping(top.v, "fixed", true)
+// section is a part of a spec that gives fields one value each: fixed, budget or solve.
+type section struct {
+	name string
+	keys []sectionKey // the keys of the section; nil for every field, by its JSON key
+}
+
+// sectionKey is a key of budget or solve and the field it sets.
+type sectionKey struct {
+	key    string
+	f      *Field
+	negate bool // the key is a boolean that sets the field to its negation
+}
+
+var (
+	fixedSection  = section{name: "fixed"}
+	budgetSection = section{name: "budget", keys: []sectionKey{
+		{key: "steps", f: fieldIndex["steps"]},
+		{key: "eval_every", f: fieldIndex["eval_every"]},
+		{key: "test_size", f: fieldIndex["test_size"]},
+		{key: "early_stop", f: fieldIndex["keep_going"], negate: true},
+	}}
+	solveSection = section{name: "solve", keys: []sectionKey{
+		{key: "test_loss", f: fieldIndex["solve_loss"]},
+		{key: "test_metric", f: fieldIndex["solve_metric"]},
+	}}
+)
+
+// settings parses section sec, the value of top: a mapping of keys to one value each.
+func (p *specParser) settings(top entry, sec section) error {
+	entries, err := p.mapping(top.v, sec.name, true)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		path := "fixed." + e.key
-		f, err := p.field(e, "fixed")
+		path := sec.name + "." + e.key
+		f, negate, err := p.sectionField(e, sec)
 		if err != nil {
 			return err
 		}
-		v, err := p.scalar(e.v, path, f)
+		v, err := p.scalar(e.v, path, f.Kind)
 		if err != nil {
 			return err
+		}
+		if negate {
+			v = !v.(bool)
 		}
 		if err := p.set(f, path, e.k.Line, false); err != nil {
 			return err
@@ -566,6 +562,22 @@ func (p *specParser) fixed(top entry) error {
 		p.s.settings = append(p.s.settings, specSetting{f, v})
 	}
 	return nil
+}
+
+// sectionField returns the field that key e of section sec sets.
+func (p *specParser) sectionField(e entry, sec section) (f *Field, negate bool, err error) {
+	if sec.keys == nil {
+		f, err = p.field(e, sec.name)
+		return f, false, err
+	}
+	keys := make([]string, len(sec.keys))
+	for i, k := range sec.keys {
+		if k.key == e.key {
+			return k.f, k.negate, nil
+		}
+		keys[i] = k.key
+	}
+	return nil, false, unknownKey(p, e, sec.name, keys)
 }
 
 // list returns the elements of a non-empty sequence node.
@@ -580,16 +592,16 @@ func (p *specParser) list(n *yaml.Node, path string) ([]*yaml.Node, error) {
 	return n.Content, nil
 }
 
-// values decodes the elements of a non-empty list into values of field f.
-func (p *specParser) values(n *yaml.Node, path string, f *specField, unique bool) ([]reflect.Value, error) {
+// values decodes the elements of a non-empty list into values of kind k.
+func (p *specParser) values(n *yaml.Node, path string, k Kind, unique bool) ([]any, error) {
 	items, err := p.list(n, path)
 	if err != nil {
 		return nil, err
 	}
-	var out []reflect.Value
+	var out []any
 	seen := map[string]int{}
 	for _, item := range items {
-		v, err := p.scalar(item, path, f)
+		v, err := p.scalar(item, path, k)
 		if err != nil {
 			return nil, err
 		}
@@ -669,7 +681,7 @@ func (p *specParser) axes(entries []entry, path string, sub bool) (specGrid, err
 		if err != nil {
 			return g, err
 		}
-		values, err := p.values(e.v, apath, f, true)
+		values, err := p.values(e.v, apath, f.Kind, true)
 		if err != nil {
 			return g, err
 		}
@@ -684,7 +696,7 @@ func (p *specParser) axes(entries []entry, path string, sub bool) (specGrid, err
 		if err != nil {
 			return g, err
 		}
-		g.origins[f.name] = origin{path: apath, line: e.k.Line}
+		g.origins[f.Key] = origin{path: apath, line: e.k.Line}
 		g.axes = append(g.axes, specAxis{f, values})
 	}
 	slices.SortFunc(g.axes, func(a, b specAxis) int { return a.f.index - b.f.index })
@@ -702,14 +714,14 @@ func (p *specParser) randomSearch(top entry) error {
 	for _, e := range entries {
 		switch e.key {
 		case "n":
-			v, err := p.scalar(e.v, "random.n", intField)
+			v, err := p.scalar(e.v, "random.n", KindInt)
 			if err != nil {
 				return err
 			}
-			if n := v.Int(); n < 1 || n > MaxRandomSamples {
+			if n := v.(int); n < 1 || n > MaxRandomSamples {
 				return p.errf(deref(e.v).Line, "random.n", "want a number of samples from 1 to %d, got %d", MaxRandomSamples, n)
 			}
-			p.s.n, haveN = int(v.Int()), true
+			p.s.n, haveN = v.(int), true
 		case "params":
 			params, err := p.mapping(e.v, "random.params", true)
 			if err != nil {
@@ -768,18 +780,18 @@ func (p *specParser) param(e entry) error {
 	sp := specParam{f: f, dist: de.key}
 	switch de.key {
 	case "choice":
-		if sp.choices, err = p.values(de.v, dpath, f, false); err != nil {
+		if sp.choices, err = p.values(de.v, dpath, f.Kind, false); err != nil {
 			return err
 		}
 	case "uniform", "log_uniform":
-		if f.kind != reflect.Float64 {
-			return p.errf(de.k.Line, path, "%s needs a float field, and %s is %s; use choice%s", de.key, f.name, f.kindName(), intHint(f))
+		if f.Kind != KindFloat {
+			return p.errf(de.k.Line, path, "%s needs a float field, and %s is %s; use choice%s", de.key, f.Key, f.Kind.kindName(), intHint(f))
 		}
-		lo, hi, line, err := p.bounds(de.v, dpath, floatField)
+		lo, hi, line, err := p.bounds(de.v, dpath, KindFloat)
 		if err != nil {
 			return err
 		}
-		a, b := lo.Float(), hi.Float()
+		a, b := lo.(float64), hi.(float64)
 		switch {
 		case math.IsNaN(a) || math.IsInf(a, 0) || math.IsNaN(b) || math.IsInf(b, 0):
 			return p.errf(line, dpath, "want finite bounds, got [%v, %v]", a, b)
@@ -792,18 +804,18 @@ func (p *specParser) param(e entry) error {
 		}
 		sp.lo, sp.hi = lo, hi
 	case "int":
-		if f.kind != reflect.Int && f.kind != reflect.Uint64 {
+		if f.Kind != KindInt && f.Kind != KindUint {
 			alt := "choice"
-			if f.kind == reflect.Float64 {
+			if f.Kind == KindFloat {
 				alt = "uniform, log_uniform or choice"
 			}
-			return p.errf(de.k.Line, path, "int needs an integer field, and %s is %s; use %s", f.name, f.kindName(), alt)
+			return p.errf(de.k.Line, path, "int needs an integer field, and %s is %s; use %s", f.Key, f.Kind.kindName(), alt)
 		}
-		lo, hi, line, err := p.bounds(de.v, dpath, f)
+		lo, hi, line, err := p.bounds(de.v, dpath, f.Kind)
 		if err != nil {
 			return err
 		}
-		if (f.kind == reflect.Int && lo.Int() > hi.Int()) || (f.kind == reflect.Uint64 && lo.Uint() > hi.Uint()) {
+		if (f.Kind == KindInt && lo.(int) > hi.(int)) || (f.Kind == KindUint && lo.(uint64) > hi.(uint64)) {
 			return p.errf(line, dpath, "want [lo, hi] with lo ≤ hi, got [%v, %v]", lo, hi)
 		}
 		sp.lo, sp.hi = lo, hi
@@ -815,23 +827,23 @@ func (p *specParser) param(e entry) error {
 	return nil
 }
 
-func intHint(f *specField) string {
-	if f.kind == reflect.Int || f.kind == reflect.Uint64 {
+func intHint(f *Field) string {
+	if f.Kind == KindInt || f.Kind == KindUint {
 		return " or int"
 	}
 	return ""
 }
 
 // bounds decodes a [lo, hi] pair.
-func (p *specParser) bounds(n *yaml.Node, path string, f *specField) (lo, hi reflect.Value, line int, err error) {
+func (p *specParser) bounds(n *yaml.Node, path string, k Kind) (lo, hi any, line int, err error) {
 	n = deref(n)
 	if n.Kind != yaml.SequenceNode || len(n.Content) != 2 {
 		return lo, hi, 0, p.errf(n.Line, path, "want two bounds [lo, hi], got %s", describeList(n))
 	}
-	if lo, err = p.scalar(n.Content[0], path, f); err != nil {
+	if lo, err = p.scalar(n.Content[0], path, k); err != nil {
 		return
 	}
-	if hi, err = p.scalar(n.Content[1], path, f); err != nil {
+	if hi, err = p.scalar(n.Content[1], path, k); err != nil {
 		return
 	}
 	return lo, hi, n.Line, nil
@@ -844,128 +856,46 @@ func describeList(n *yaml.Node) string {
 	return describe(n)
 }
 
-func (p *specParser) budget(top entry) error {
-	entries, err := p.mapping(top.v, "budget", true)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		path := "budget." + e.key
-		var f *specField
-		var v reflect.Value
-		switch e.key {
-		case "steps", "eval_every", "test_size":
-			f = specFieldIndex[e.key]
-			if v, err = p.scalar(e.v, path, f); err != nil {
-				return err
-			}
-		case "early_stop":
-			f = specFieldIndex["keep_going"]
-			if v, err = p.scalar(e.v, path, boolField); err != nil {
-				return err
-			}
-			v = reflect.ValueOf(!v.Bool())
-		default:
-			return unknownKey(p, e, "budget", []string{"steps", "eval_every", "test_size", "early_stop"})
-		}
-		if f == nil {
-			return p.errf(e.k.Line, path, "no such Config field")
-		}
-		if err := p.set(f, path, e.k.Line, false); err != nil {
-			return err
-		}
-		p.s.settings = append(p.s.settings, specSetting{f, v})
-	}
-	return nil
-}
-
-func (p *specParser) solve(top entry) error {
-	entries, err := p.mapping(top.v, "solve", true)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		path := "solve." + e.key
-		var f *specField
-		switch e.key {
-		case "test_loss":
-			f = specFieldIndex["solve_loss"]
-		case "test_metric":
-			f = specFieldIndex["solve_metric"]
-		default:
-			return unknownKey(p, e, "solve", []string{"test_loss", "test_metric"})
-		}
-		if f == nil {
-			return p.errf(e.k.Line, path, "no such Config field")
-		}
-		v, err := p.scalar(e.v, path, f)
-		if err != nil {
-			return err
-		}
-		if err := p.set(f, path, e.k.Line, false); err != nil {
-			return err
-		}
-		p.s.settings = append(p.s.settings, specSetting{f, v})
-	}
-	return nil
-}
-
 // valueKey is a string that is equal for two values exactly when their JSON is equal.
-func valueKey(v reflect.Value) string {
-	if v.Kind() == reflect.String {
-		return strconv.Quote(v.String())
+func valueKey(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
 	}
 	return formatValue(v)
 }
 
-// formatValue formats a field value: numbers in their shortest exact form.
-func formatValue(v reflect.Value) string {
-	switch v.Kind() {
-	case reflect.Float64:
-		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
-	case reflect.Pointer:
-		if v.IsNil() {
-			return "none"
-		}
-		return formatValue(v.Elem())
+// formatValue formats a field value: numbers in their shortest exact form, "none" for an
+// unset optional field (nil).
+func formatValue(v any) string {
+	switch v := v.(type) {
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case nil:
+		return "none"
 	default:
-		return fmt.Sprint(v.Interface())
+		return fmt.Sprint(v)
 	}
-}
-
-// setField sets field f of c to v, allocating a new pointer for pointer fields.
-func setField(c *Config, f *specField, v reflect.Value) {
-	fv := reflect.ValueOf(c).Elem().Field(f.index)
-	if f.ptr {
-		ptr := reflect.New(f.typ)
-		ptr.Elem().Set(v)
-		fv.Set(ptr)
-		return
-	}
-	fv.Set(v)
 }
 
 // sample draws the value of a random-search parameter.
-func (sp *specParam) sample(r *rand.Rand) reflect.Value {
+func (sp *specParam) sample(r *rand.Rand) any {
 	switch sp.dist {
 	case "uniform":
-		lo, hi := sp.lo.Float(), sp.hi.Float()
-		return reflect.ValueOf(lo + (hi-lo)*r.Float64())
+		lo, hi := sp.lo.(float64), sp.hi.(float64)
+		return lo + (hi-lo)*r.Float64()
 	case "log_uniform":
-		lo, hi := sp.lo.Float(), sp.hi.Float()
+		lo, hi := sp.lo.(float64), sp.hi.(float64)
 		x := math.Exp(math.Log(lo) + (math.Log(hi)-math.Log(lo))*r.Float64())
-		return reflect.ValueOf(min(max(x, lo), hi))
+		return min(max(x, lo), hi)
 	case "int":
 		// lo + IntN(hi-lo+1), computed without overflow for any bounds.
-		if sp.f.kind == reflect.Uint64 {
-			lo, hi := sp.lo.Uint(), sp.hi.Uint()
-			return reflect.ValueOf(lo + uniformN(r, hi-lo))
+		if sp.f.Kind == KindUint {
+			lo, hi := sp.lo.(uint64), sp.hi.(uint64)
+			return lo + uniformN(r, hi-lo)
 		}
-		lo, hi := sp.lo.Int(), sp.hi.Int()
+		lo, hi := sp.lo.(int), sp.hi.(int)
 		k := uniformN(r, uint64(hi)-uint64(lo))
-		v := reflect.New(sp.f.typ).Elem()
-		v.SetInt(int64(uint64(lo) + k))
-		return v
+		return int(uint64(lo) + k)
 	default: // choice
 		return sp.choices[r.IntN(len(sp.choices))]
 	}
@@ -983,16 +913,16 @@ func uniformN(r *rand.Rand, span uint64) uint64 {
 // (a sample equal to an earlier one gives the same trials). Sample i draws its params in
 // field-name order from a generator seeded with (s.Seed, i). Without random search there
 // is one empty sample.
-func (s *Spec) samples() [][]reflect.Value {
+func (s *Spec) samples() [][]any {
 	if len(s.params) == 0 || s.n < 1 {
-		return [][]reflect.Value{nil}
+		return [][]any{nil}
 	}
-	var out [][]reflect.Value
+	var out [][]any
 	seen := map[string]bool{}
 	var key strings.Builder
 	for i := range s.n {
 		r := rand.New(rand.NewPCG(s.Seed, uint64(i)))
-		vals := make([]reflect.Value, len(s.params))
+		vals := make([]any, len(s.params))
 		for _, j := range s.draw {
 			vals[j] = s.params[j].sample(r)
 		}
@@ -1098,15 +1028,9 @@ func (s *Spec) Expand(maxTrials int) (trials []Config, err error) {
 				points[k] = true
 			}
 			for _, sample := range samples {
-				c := DefaultConfig()
-				for _, st := range s.settings {
-					setField(&c, st.f, st.v)
-				}
-				for i, a := range g.axes {
-					setField(&c, a.f, a.values[idx[i]])
-				}
-				for i, v := range sample {
-					setField(&c, s.params[i].f, v)
+				c, err := s.trial(g, idx, sample)
+				if err != nil {
+					return nil, err
 				}
 				if err := c.Validate(); err != nil {
 					return nil, s.configError(err, g)
@@ -1125,6 +1049,32 @@ func (s *Spec) Expand(maxTrials int) (trials []Config, err error) {
 		}
 	}
 	return trials, nil
+}
+
+// trial returns the config of grid g's point idx with a random sample: DefaultConfig
+// overridden by budget, solve and fixed, then the grid point, then the sample.
+func (s *Spec) trial(g *specGrid, idx []int, sample []any) (Config, error) {
+	c, err := s.base()
+	for i, a := range g.axes {
+		err = errors.Join(err, a.f.Set(&c, a.values[idx[i]]))
+	}
+	for i, v := range sample {
+		err = errors.Join(err, s.params[i].f.Set(&c, v))
+	}
+	if err != nil {
+		return c, &SpecError{Source: s.Source, Msg: err.Error(), Err: err}
+	}
+	return c, nil
+}
+
+// base returns DefaultConfig overridden by budget, solve and fixed.
+func (s *Spec) base() (Config, error) {
+	c := DefaultConfig()
+	var err error
+	for _, st := range s.settings {
+		err = errors.Join(err, st.f.Set(&c, st.v))
+	}
+	return c, err
 }
 
 // points returns the number of points of the grid; ok is false when it overflows.
@@ -1180,17 +1130,14 @@ func (s *Spec) countPoints(limit uint64) uint64 {
 // field that is not an axis of the point's own sub-grid; every other field is the same
 // for every point.
 type pointKeys struct {
-	fields []*specField  // the axes of all sub-grids, in Config field order
-	base   reflect.Value // a Config with budget, solve and fixed
+	fields []*Field // the axes of all sub-grids, in Config field order
+	base   Config   // a Config with budget, solve and fixed
 	b      strings.Builder
 }
 
 func (s *Spec) pointKeys() *pointKeys {
-	base := DefaultConfig()
-	for _, st := range s.settings {
-		setField(&base, st.f, st.v)
-	}
-	return &pointKeys{fields: s.gridFields(), base: reflect.ValueOf(base)}
+	base, _ := s.base() // the values were decoded for their fields: trial reports any error
+	return &pointKeys{fields: s.gridFields(), base: base}
 }
 
 // positions returns, for each of k.fields, the index of g's axis that varies it, or -1.
@@ -1209,28 +1156,17 @@ func (k *pointKeys) key(g *specGrid, pos, idx []int) string {
 		if a := pos[j]; a >= 0 {
 			k.b.WriteString(valueKey(g.axes[a].values[idx[a]]))
 		} else {
-			k.b.WriteString(fieldKey(k.base.Field(f.index)))
+			k.b.WriteString(valueKey(f.Value(k.base)))
 		}
 		k.b.WriteByte(0)
 	}
 	return k.b.String()
 }
 
-// fieldKey is the valueKey of a Config field's value, "none" for a nil pointer.
-func fieldKey(v reflect.Value) string {
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return "none"
-		}
-		v = v.Elem()
-	}
-	return valueKey(v)
-}
-
 // gridFields returns the fields that are axes of the grid or of any sub-grid, in the
 // order of Config's fields.
-func (s *Spec) gridFields() []*specField {
-	var out []*specField
+func (s *Spec) gridFields() []*Field {
+	var out []*Field
 	for _, g := range s.grids {
 		for _, a := range g.axes {
 			if !slices.Contains(out, a.f) {
@@ -1238,7 +1174,7 @@ func (s *Spec) gridFields() []*specField {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *specField) int { return a.index - b.index })
+	slices.SortFunc(out, func(a, b *Field) int { return a.index - b.index })
 	return out
 }
 
@@ -1265,10 +1201,10 @@ func (s *Spec) configError(err error, g *specGrid) error {
 func (s *Spec) Axes() []string {
 	var out []string
 	for _, f := range s.gridFields() {
-		out = append(out, f.name)
+		out = append(out, f.Key)
 	}
 	for _, p := range s.params {
-		out = append(out, p.f.name)
+		out = append(out, p.f.Key)
 	}
 	return out
 }
@@ -1277,11 +1213,9 @@ func (s *Spec) Axes() []string {
 // "T=10 cell=rnn seed=1". With sub-grids it gives every field of Axes, also those that
 // are not axes of the trial's own sub-grid.
 func (s *Spec) Label(c Config) string {
-	cv := reflect.ValueOf(c)
 	var parts []string
 	for _, name := range s.Axes() {
-		f := specFieldIndex[name]
-		parts = append(parts, name+"="+formatValue(cv.Field(f.index)))
+		parts = append(parts, name+"="+formatValue(fieldIndex[name].Value(c)))
 	}
 	return strings.Join(parts, " ")
 }

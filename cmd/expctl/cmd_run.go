@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"io"
 	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/expctl/expctl/datasets"
-	"github.com/expctl/expctl/models"
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/runner"
 )
 
@@ -28,30 +26,28 @@ func runCommand() *cli.Command {
 // flagName maps a config field (JSON key) to its command-line flag.
 func flagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
 
+// trialFlags are the flags of the config fields that have one (see experiments.Fields),
+// with their defaults and help texts.
 func trialFlags() []cli.Flag {
-	d := experiments.DefaultConfig()
-	return []cli.Flag{
-		&cli.StringFlag{Name: "task", Value: d.Task, Usage: "task: " + strings.Join(datasets.Names(), ", ") + " (see 'expctl tasks')"},
-		&cli.IntFlag{Name: "T", Value: d.T, Usage: "dependency length T (adding: sequence length, T ≥ 2; copy: blanks before the delimiter + 1, T ≥ 1)"},
-		&cli.StringFlag{Name: "cell", Value: d.Cell, Usage: "recurrent cell: " + strings.Join(models.Names(), ", ") + " (see 'expctl cells')"},
-		&cli.IntFlag{Name: "hidden", Value: d.Hidden, Usage: "hidden size H (≥ 1)"},
-		&cli.IntFlag{Name: "batch", Value: d.Batch, Usage: "sequences per training step (≥ 1)"},
-		&cli.IntFlag{Name: "steps", Value: d.Steps, Usage: "training steps: the budget (≥ 1)"},
-		&cli.StringFlag{Name: "optimizer", Value: d.Optimizer, Usage: "optimizer: " + strings.Join(experiments.Optimizers, ", ")},
-		&cli.Float64Flag{Name: "lr", Value: d.LR, Usage: "learning rate (> 0)"},
-		&cli.Float64Flag{Name: "momentum", Value: d.Momentum, Usage: "sgd: heavy-ball momentum in [0, 1)"},
-		&cli.Float64Flag{Name: "decay", Value: d.Decay, Usage: "rmsprop: decay of the squared-gradient average, in [0, 1)"},
-		&cli.Float64Flag{Name: "beta1", Value: d.Beta1, Usage: "adam: first-moment decay, in [0, 1)"},
-		&cli.Float64Flag{Name: "beta2", Value: d.Beta2, Usage: "adam: second-moment decay, in [0, 1)"},
-		&cli.Float64Flag{Name: "epsilon", Value: d.Epsilon, Usage: "rmsprop, adam: denominator offset (> 0)"},
-		&cli.StringFlag{Name: "clip", Value: d.Clip, Usage: "gradient clipping: none, value:C (element-wise to [-C, C]) or norm:C (global L2 norm ≤ C)"},
-		&cli.StringFlag{Name: "dtype", Value: d.Dtype, Usage: "floating-point type: float32 or float64"},
-		&cli.Uint64Flag{Name: "seed", Value: d.Seed, Usage: "seed of the training data, the test set and the initial weights"},
-		&cli.IntFlag{Name: "eval-every", Value: d.EvalEvery, Usage: "steps between evaluations on the test set (≥ 1)"},
-		&cli.IntFlag{Name: "test-size", Value: d.TestSize, Usage: "held-out test sequences (≥ 1)"},
-		&cli.Float64Flag{Name: "forget-bias", Value: d.ForgetBias, Usage: "initial forget-gate bias, for cells with a forget gate"},
-		&cli.BoolFlag{Name: "keep-going", Usage: "train the whole budget even after the task is solved (default: stop when solved)"},
+	var flags []cli.Flag
+	for _, f := range experiments.Fields() {
+		if f.Flag == "" {
+			continue
+		}
+		switch v := f.Default.(type) {
+		case string:
+			flags = append(flags, &cli.StringFlag{Name: f.Flag, Value: v, Usage: f.Help})
+		case int:
+			flags = append(flags, &cli.IntFlag{Name: f.Flag, Value: v, Usage: f.Help})
+		case uint64:
+			flags = append(flags, &cli.Uint64Flag{Name: f.Flag, Value: v, Usage: f.Help})
+		case float64:
+			flags = append(flags, &cli.Float64Flag{Name: f.Flag, Value: v, Usage: f.Help})
+		case bool:
+			flags = append(flags, &cli.BoolFlag{Name: f.Flag, Value: v, Usage: f.Help})
+		}
 	}
+	return flags
 }
 
 func trialCommand() *cli.Command {
@@ -69,20 +65,27 @@ func trialCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("run trial takes no arguments, got %q (flags start with --)", c.Args().First())
 			}
-			return runTrial(c.Context, trialOptions{Config: configFromFlags(c), Out: c.String("out")}, c.App.Writer)
+			cfg, err := configFromFlags(c)
+			if err != nil {
+				return err
+			}
+			return runTrial(c.Context, trialOptions{Config: cfg, Out: c.String("out")}, c.App.Writer)
 		},
 	}
 }
 
-func configFromFlags(c *cli.Context) experiments.Config {
-	return experiments.Config{
-		Task: c.String("task"), T: c.Int("T"), Cell: c.String("cell"), Hidden: c.Int("hidden"),
-		Batch: c.Int("batch"), Steps: c.Int("steps"), Optimizer: c.String("optimizer"), LR: c.Float64("lr"),
-		Momentum: c.Float64("momentum"), Decay: c.Float64("decay"), Beta1: c.Float64("beta1"),
-		Beta2: c.Float64("beta2"), Epsilon: c.Float64("epsilon"), Clip: c.String("clip"),
-		Dtype: c.String("dtype"), Seed: c.Uint64("seed"), EvalEvery: c.Int("eval-every"),
-		TestSize: c.Int("test-size"), ForgetBias: c.Float64("forget-bias"), KeepGoing: c.Bool("keep-going"),
+// configFromFlags is the config the trial flags give.
+func configFromFlags(c *cli.Context) (experiments.Config, error) {
+	cfg := experiments.DefaultConfig()
+	for _, f := range experiments.Fields() {
+		if f.Flag == "" {
+			continue
+		}
+		if err := f.Set(&cfg, c.Value(f.Flag)); err != nil {
+			return cfg, fmt.Errorf("flag --%s: %w", f.Flag, err)
+		}
 	}
+	return cfg, nil
 }
 
 type trialOptions struct {

@@ -17,4 +17,8 @@
 // gradient of the form dZ·Aᵀ (the weight gradient of a matrix product) is merged across
 // time steps into one matrix product over B·T columns, as oneDNN and PyTorch's CPU RNNs do.
 // Both apply to any cell built from Gorgonia ops, with no per-cell code.
+//
+// It owns graph execution only: it knows Gorgonia's ops, not cells, tasks or training. It
+// imports models/gemm and models/fastmath for its kernels and must not import models or
+// anything above it.
 package engine

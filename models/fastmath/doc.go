@@ -29,4 +29,6 @@
 // Sigmoid(+Inf) = 1, Sigmoid(−Inf) = 0, Tanh(±Inf) = ±1, Tanh(±0) = ±0, and NaN gives
 // NaN. If the process runs with the SSE flush-to-zero or denormals-are-zero modes set
 // (as cgo code may arrange), subnormal results become 0 and subnormal inputs count as 0.
+//
+// It owns these element-wise functions and imports nothing of expctl.
 package fastmath

@@ -23,4 +23,6 @@
 //
 // Results are not bitwise equal to other BLAS implementations: sums are accumulated in
 // the element type, in blocks of at most 256 terms, with fused multiply-adds.
+//
+// It owns the matrix products and imports nothing of expctl.
 package gemm
