@@ -81,7 +81,7 @@ type Table struct {
 // KnownField reports whether name is a configuration field of some trial.
 func (c *Collection) KnownField(name string) bool {
 	for _, t := range c.Trials {
-		if _, ok := t.Config[name]; ok {
+		if t.Config.Has(name) {
 			return true
 		}
 	}
@@ -151,7 +151,7 @@ func sameValue(a, b string) bool {
 func (c *Collection) fields() []string {
 	seen := map[string]bool{}
 	for _, t := range c.Trials {
-		for k := range t.Config {
+		for _, k := range t.Config.Fields() {
 			seen[k] = true
 		}
 	}
@@ -253,7 +253,7 @@ func index(vs []string) map[string]int {
 func varying(g []*Trial, rows, cols string) []string {
 	keys := map[string]bool{}
 	for _, t := range g {
-		for k := range t.Config {
+		for _, k := range t.Config.Fields() {
 			keys[k] = true
 		}
 	}

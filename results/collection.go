@@ -1,8 +1,6 @@
 package results
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,27 +9,16 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"syscall"
+
+	"github.com/expctl/expctl/results/trialdir"
 )
 
-// TrialsFile lists a sweep's trials, written by the sweep executor: the resolved spec.
-const TrialsFile = "trials.json"
-
-// SpecFile is the copy of the sweep's specification, as the user wrote it.
-const SpecFile = "spec.yaml"
-
-// TrialList is the content of trials.json: every trial of the sweep, in order.
-type TrialList struct {
-	Name   string        `json:"name"`
-	Trials []ListedTrial `json:"trials"`
-	Axes   []string      `json:"axes"` // the fields that vary across the sweep
-}
-
-// ListedTrial is one entry of trials.json.
-type ListedTrial struct {
-	ID     string          `json:"id"`
-	Config json.RawMessage `json:"config"`
-}
+type (
+	// TrialList is the content of trials.json: every trial of the sweep, in order.
+	TrialList = trialdir.TrialList
+	// ListedTrial is one entry of trials.json.
+	ListedTrial = trialdir.ListedTrial
+)
 
 // Trial states: a finished trial's state is its result status.
 const (
@@ -43,22 +30,17 @@ const (
 // Trial is one trial of a collection.
 type Trial struct {
 	ID     string
-	Dir    string         // its directory ("" when missing)
-	Sweep  string         // the sweep directory it belongs to
-	Config map[string]any // config.json; numbers are json.Number
-	Result *Result        // nil unless finished
-	Curve  []Point        // nil when there is none yet
-	State  string         // a result status, Running, Incomplete or Missing
+	Dir    string          // its directory ("" when missing)
+	Sweep  string          // the sweep directory it belongs to
+	Config trialdir.Config // from config.json, or trials.json for a missing trial
+	Result *Result         // nil unless finished
+	Curve  []Point         // nil when there is none yet
+	State  string          // a result status, Running, Incomplete or Missing
 }
 
-// Field returns the value of a configuration field as text ("" when absent).
-func (t *Trial) Field(name string) string {
-	v, ok := t.Config[name]
-	if !ok || v == nil {
-		return ""
-	}
-	return fmt.Sprint(v)
-}
+// Field returns the value of a configuration field, by its JSON name, as it appears in
+// config.json ("" when absent or null).
+func (t *Trial) Field(name string) string { return t.Config.Field(name) }
 
 // Sweep describes one loaded sweep directory.
 type Sweep struct {
@@ -121,27 +103,25 @@ func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 		return fmt.Errorf("%s: cannot read sweep: %w", dir, err)
 	}
 	sw := Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir))}
-	if b, err := os.ReadFile(filepath.Join(dir, SpecFile)); err == nil {
+	if b, err := trialdir.ReadSpec(dir); err == nil {
 		sw.Spec = string(b)
 	}
-	var list TrialList
+	list := &TrialList{}
 	listed := map[string]bool{}
 	hasList := false
-	if err := ReadJSON(filepath.Join(dir, TrialsFile), &list); err == nil {
-		hasList = true
+	if l, err := trialdir.ReadTrialList(dir); err == nil {
+		list, hasList = l, true
 		if list.Name != "" {
 			sw.Name = list.Name
 		}
 		sw.Axes = list.Axes
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		c.problem(filepath.Join(dir, TrialsFile), "%v", err)
+		c.problem(trialdir.TrialsPath(dir), "%v", err)
 	}
 	var trialDirs []string
 	for _, e := range entries {
-		if e.IsDir() {
-			if _, err := os.Stat(filepath.Join(dir, e.Name(), ConfigFile)); err == nil {
-				trialDirs = append(trialDirs, e.Name())
-			}
+		if e.IsDir() && trialdir.HasConfig(trialdir.TrialPath(dir, e.Name())) {
+			trialDirs = append(trialDirs, e.Name())
 		}
 	}
 	if !hasList && sw.Spec == "" && len(trialDirs) == 0 {
@@ -153,7 +133,7 @@ func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 		if prev, ok := byID[t.ID]; ok {
 			if prev.State == Missing && t.State != Missing {
 				*prev = *t
-			} else if t.State != Missing && prev.State != Missing && !sameTrial(prev.Dir, t.Dir) {
+			} else if t.State != Missing && prev.State != Missing && !trialdir.SameTrial(prev.Dir, t.Dir) {
 				c.problem(t.Dir, "conflict: trial %s also in %s with different results; kept the first", t.ID, prev.Dir)
 			}
 			return
@@ -169,21 +149,21 @@ func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 	for _, lt := range list.Trials {
 		listed[lt.ID] = true
 		if present[lt.ID] {
-			if t := c.loadTrial(filepath.Join(dir, lt.ID), dir); t != nil {
+			if t := c.loadTrial(trialdir.TrialPath(dir, lt.ID), dir); t != nil {
 				add(t)
 			}
 			continue
 		}
-		cfg, err := decodeConfig(lt.Config)
+		cfg, err := trialdir.DecodeConfig(lt.Config)
 		if err != nil {
-			c.problem(filepath.Join(dir, TrialsFile), "trial %s: %v", lt.ID, err)
+			c.problem(trialdir.TrialsPath(dir), "trial %s: %v", lt.ID, err)
 			continue
 		}
 		add(&Trial{ID: lt.ID, Sweep: dir, Config: cfg, State: Missing})
 	}
 	for _, name := range trialDirs {
 		if !listed[name] {
-			if t := c.loadTrial(filepath.Join(dir, name), dir); t != nil {
+			if t := c.loadTrial(trialdir.TrialPath(dir, name), dir); t != nil {
 				add(t)
 			}
 		}
@@ -191,42 +171,31 @@ func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 	return nil
 }
 
-func decodeConfig(b []byte) (map[string]any, error) {
-	m := map[string]any{}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
 // loadTrial reads one trial directory; problems are recorded and a trial whose config
 // cannot be read is skipped.
 func (c *Collection) loadTrial(dir, sweep string) *Trial {
-	b, err := os.ReadFile(filepath.Join(dir, ConfigFile))
-	if err != nil {
+	cfg, err := trialdir.ReadConfig(dir)
+	var corrupt *trialdir.CorruptError
+	if errors.As(err, &corrupt) {
+		c.problem(corrupt.Path, "corrupt: %v", corrupt.Err)
+		return nil
+	} else if err != nil {
 		c.problem(filepath.Join(dir, ConfigFile), "%v", err)
 		return nil
 	}
-	cfg, err := decodeConfig(b)
-	if err != nil {
-		c.problem(filepath.Join(dir, ConfigFile), "corrupt: %v", err)
-		return nil
-	}
 	t := &Trial{ID: filepath.Base(dir), Dir: dir, Sweep: sweep, Config: cfg}
-	if pts, err := ReadCurve(dir); err == nil {
+	if pts, err := trialdir.ReadCurve(dir); err == nil {
 		t.Curve = pts
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		c.problem(filepath.Join(dir, CurveFile), "%v", err)
 	}
-	res, err := ReadResult(dir)
+	res, err := trialdir.ReadResult(dir)
 	switch {
 	case err == nil:
 		t.Result, t.State = res, res.Status
 	case errors.Is(err, fs.ErrNotExist):
 		t.State = Incomplete
-		if locked(dir) {
+		if trialdir.Locked(dir) {
 			t.State = Running
 		}
 	default:
@@ -234,40 +203,6 @@ func (c *Collection) loadTrial(dir, sweep string) *Trial {
 		t.State = Incomplete
 	}
 	return t
-}
-
-// locked reports whether a process holds the trial's lock (it is running).
-func locked(dir string) bool {
-	f, err := os.Open(filepath.Join(dir, ".lock"))
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return errors.Is(err, syscall.EWOULDBLOCK)
-	}
-	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	return false
-}
-
-// sameTrial compares the files of two copies of a trial, wall-clock fields aside.
-func sameTrial(a, b string) bool {
-	for _, f := range []string{ConfigFile, CurveFile, ResultFile} {
-		x, errx := os.ReadFile(filepath.Join(a, f))
-		y, erry := os.ReadFile(filepath.Join(b, f))
-		if errx != nil || erry != nil {
-			if (errx == nil) != (erry == nil) {
-				return false
-			}
-			continue
-		}
-		x, errx = StripWallClock(f, x)
-		y, erry = StripWallClock(f, y)
-		if errx != nil || erry != nil || !bytes.Equal(x, y) {
-			return false
-		}
-	}
-	return true
 }
 
 // Values returns the distinct values of a field over the trials, sorted: numerically when

@@ -1,14 +1,10 @@
-// Package results is the on-disk store of trials and their learning curves.
+// Package results loads sweeps for reports and renders them: the trials of one or more
+// sweep directories merged into a [Collection], the tables, plots and HTML pages made from
+// it.
 //
-// A trial directory holds three files:
+// The files of sweep and trial directories, their names and encodings, belong to package
+// trialdir; results reads every one of them through it, typed, and re-exports the record
+// types its reports use ([Result], [Point], [FlowPoint], [Spectrum]).
 //
-//	config.json  the full resolved configuration (written first)
-//	curve.csv    one row per evaluation: step, train_loss, test_loss, test_metric,
-//	             grad_norm, clip_rate, seconds
-//	result.json  the outcome; written last and atomically, so it exists only for a
-//	             finished trial
-//
-// Every file is replaced atomically (temporary file, fsync, rename, fsync of the
-// directory): a crash or a full disk leaves either the old file or the new one, never a
-// partial one. The package also reads these files back for reports.
+// Package results must not import runner or cmd.
 package results

@@ -12,6 +12,9 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
+
+	"github.com/expctl/expctl/experiments"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 // gradFixture is a small adding sweep (rnn, lstm, gru; T 10 and 30; seeds 1 and 2; 300
@@ -176,17 +179,18 @@ func gradTrial(t *testing.T, root, id, cell string, seed int, flow []FlowPoint, 
 		t.Fatal(err)
 	}
 	if flow != nil {
-		if err := AppendGradFlow(dir, flow); err != nil {
+		if err := trialdir.GradFlow.Append(dir, flow); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if spectra != nil {
-		if err := AppendSpectra(dir, spectra); err != nil {
+		if err := trialdir.Spectra.Append(dir, spectra); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return &Trial{ID: id, Dir: dir, State: Unsolved, Curve: curve, Config: map[string]any{
-		"task": "adding", "T": json.Number("3"), "cell": cell, "seed": json.Number(string(rune('0' + seed))),
+	return &Trial{ID: id, Dir: dir, State: Unsolved, Curve: curve, Config: trialdir.Config{
+		Config: experiments.Config{Task: "adding", T: 3, Cell: cell, Seed: uint64(seed)},
+		Keys:   []string{"task", "T", "cell", "seed"},
 	}}
 }
 

@@ -189,7 +189,7 @@ func edgeReport(t *testing.T) *Report {
 	}
 	for _, tr := range c.Trials {
 		if tr.Field("task") == "adding" && tr.Field("T") == "5" && tr.Field("cell") == "rnn" && tr.Field("seed") == "2" {
-			tr.Config["lr"] = json.Number("0.01")
+			tr.Config.LR = 0.01
 			tr.Result.Baseline = 0.2
 		}
 	}

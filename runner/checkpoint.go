@@ -1,76 +1,65 @@
 package runner
 
 import (
-	"bytes"
-	"encoding/gob"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
-
-// CheckpointFile is the name of a trial's checkpoint inside its directory.
-const CheckpointFile = "checkpoint.gob"
-
-// checkpointVersion changes whenever the checkpoint layout does; an older checkpoint is
-// ignored and its trial restarts.
-const checkpointVersion = 2
-
-// state is everything a trial carries from one step to the next. Saved whole, it lets a
-// resumed trial continue exactly as if it had never stopped: batches are derived from the
-// step number, so there is no random-generator state to keep.
-type state struct {
-	Version int
-	ID      string // the trial id the state belongs to
-	Expctl  string // version and build that wrote it: a checkpoint of another is not resumed
-	Step    int    // training steps completed
-
-	Params   [][]float64 // network parameters, exact (float32 values convert losslessly)
-	OptT     int
-	OptM     [][]float64
-	OptV     [][]float64
-	Curve    []results.Point
-	SumLoss  float64 // accumulators of the evaluation window in progress
-	SumNorm  float64
-	NClipped int
-	NWindow  int
-	SolvedAt *int
-	TestLoss *float64
-	TestMetr *float64
-	Elapsed  float64 // wall-clock seconds spent before this process took over
-}
 
 // producer names the version and build whose checkpoints a trial resumes.
 func producer() string { return Version + "/" + Build }
 
-// saveCheckpoint writes the state atomically.
-func saveCheckpoint(dir string, s *state) error {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(s); err != nil {
-		return fmt.Errorf("encode checkpoint: %w", err)
+// resume continues from the trial's checkpoint when asked to and there is a usable one.
+// A trial that starts from step 0 drops the records an earlier, unfinished attempt
+// appended.
+func (tr *trial) resume(want bool) error {
+	if want {
+		ck, err := trialdir.LoadCheckpoint(tr.dir, tr.cfg.ID(), producer())
+		if err != nil {
+			return err
+		}
+		if ck != nil {
+			if err := tr.restore(ck); err != nil {
+				return err
+			}
+		}
 	}
-	return results.WriteFileAtomic(filepath.Join(dir, CheckpointFile), buf.Bytes())
+	if tr.fresh() {
+		return trialdir.Restart(tr.dir)
+	}
+	return nil
 }
 
-// loadCheckpoint returns the saved state of trial id in dir, or nil when there is none
-// usable (missing, from another layout version, or for another trial).
-func loadCheckpoint(dir, id string) (*state, error) {
-	b, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+// restore continues from a checkpoint: the network, the optimizer and the trial's state
+// become the checkpoint's, and the records are rewound to its step, since the steps after
+// it will be run again.
+func (tr *trial) restore(ck *trialdir.Checkpoint) error {
+	if len(ck.Params) != len(tr.net.Params) || len(ck.OptM) != len(tr.net.Params) || len(ck.OptV) != len(tr.net.Params) {
+		return fmt.Errorf("checkpoint in %s does not match the network", tr.dir)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read checkpoint: %w", err)
+	for i, p := range tr.net.Params {
+		if len(ck.Params[i]) != p.Shape().TotalSize() || len(ck.OptM[i]) != len(ck.Params[i]) || len(ck.OptV[i]) != len(ck.Params[i]) {
+			return fmt.Errorf("checkpoint in %s does not match parameter %s", tr.dir, tr.net.Specs[i].Name)
+		}
+		setFloat64s(p, ck.Params[i])
 	}
-	var s state
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: corrupt checkpoint: %w", filepath.Join(dir, CheckpointFile), err)
+	tr.opt.t, tr.opt.m, tr.opt.v = ck.OptT, ck.OptM, ck.OptV
+	tr.st = ck
+	return trialdir.Rewind(tr.dir, ck.Step)
+}
+
+// checkpoint saves the trial's state: parameters, optimizer state, and the wall-clock time
+// spent so far.
+func (tr *trial) checkpoint() error {
+	st := tr.st
+	st.Params = st.Params[:0]
+	for _, p := range tr.net.Params {
+		st.Params = append(st.Params, float64s(p))
 	}
-	if s.Version != checkpointVersion || s.ID != id || s.Expctl != producer() {
-		return nil, nil
-	}
-	return &s, nil
+	st.OptT, st.OptM, st.OptV = tr.opt.t, tr.opt.m, tr.opt.v
+	elapsed := st.Elapsed
+	st.Elapsed = tr.seconds()
+	err := trialdir.SaveCheckpoint(tr.dir, st)
+	st.Elapsed = elapsed
+	return err
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 func resumeConfig() experiments.Config {
@@ -34,7 +35,7 @@ func sameTrialFiles(t *testing.T, a, b string) {
 			t.Errorf("%s differs:\n%s\n---\n%s", f, x, y)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(b, CheckpointFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(b, trialdir.CheckpointFile)); err == nil {
 		t.Error("checkpoint left after the trial finished")
 	}
 }
@@ -58,7 +59,7 @@ func TestResumeAfterInterrupt(t *testing.T) {
 		if !errors.Is(err, ErrInterrupted) {
 			t.Fatalf("at %d: %v", at, err)
 		}
-		if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, trialdir.CheckpointFile)); err != nil {
 			t.Fatalf("at %d: no checkpoint after interruption: %v", at, err)
 		}
 		if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{CheckpointEvery: 7, Resume: true}); err != nil {
@@ -76,7 +77,7 @@ func TestResumeFromOlderCheckpoint(t *testing.T) {
 	var saved, curve, flow, spectra []byte
 	_, err := RunTrialIn(context.Background(), cfg, ref, TrialOptions{CheckpointEvery: 7, Progress: func(p Progress) {
 		if p.Step == 20 { // the last checkpoint was written after step 14
-			saved, _ = os.ReadFile(filepath.Join(ref, CheckpointFile))
+			saved, _ = os.ReadFile(filepath.Join(ref, trialdir.CheckpointFile))
 			curve, _ = os.ReadFile(filepath.Join(ref, results.CurveFile))
 			flow, _ = os.ReadFile(filepath.Join(ref, results.GradFlowFile))
 			spectra, _ = os.ReadFile(filepath.Join(ref, results.SpectraFile))
@@ -89,7 +90,7 @@ func TestResumeFromOlderCheckpoint(t *testing.T) {
 	os.MkdirAll(dir, 0o755)
 	cj, _ := os.ReadFile(filepath.Join(ref, results.ConfigFile))
 	os.WriteFile(filepath.Join(dir, results.ConfigFile), cj, 0o644)
-	os.WriteFile(filepath.Join(dir, CheckpointFile), saved, 0o644)
+	os.WriteFile(filepath.Join(dir, trialdir.CheckpointFile), saved, 0o644)
 	os.WriteFile(filepath.Join(dir, results.CurveFile), curve, 0o644)
 	os.WriteFile(filepath.Join(dir, results.GradFlowFile), flow, 0o644)
 	os.WriteFile(filepath.Join(dir, results.SpectraFile), spectra, 0o644)
@@ -102,15 +103,15 @@ func TestResumeFromOlderCheckpoint(t *testing.T) {
 // TestCheckpointForAnotherTrialIgnored: a checkpoint whose id differs is not used.
 func TestCheckpointForAnotherTrialIgnored(t *testing.T) {
 	dir := t.TempDir()
-	if err := saveCheckpoint(dir, &state{Version: checkpointVersion, ID: "other", Step: 5}); err != nil {
+	if err := trialdir.SaveCheckpoint(dir, &trialdir.Checkpoint{Version: trialdir.CheckpointVersion, ID: "other", Step: 5}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := loadCheckpoint(dir, "mine")
+	st, err := trialdir.LoadCheckpoint(dir, "mine", producer())
 	if err != nil || st != nil {
 		t.Fatalf("got %v, %v", st, err)
 	}
-	os.WriteFile(filepath.Join(dir, CheckpointFile), []byte("garbage"), 0o644)
-	if _, err := loadCheckpoint(dir, "mine"); err == nil {
+	os.WriteFile(filepath.Join(dir, trialdir.CheckpointFile), []byte("garbage"), 0o644)
+	if _, err := trialdir.LoadCheckpoint(dir, "mine", producer()); err == nil {
 		t.Fatal("corrupt checkpoint accepted")
 	}
 }
@@ -118,7 +119,7 @@ func TestCheckpointForAnotherTrialIgnored(t *testing.T) {
 // TestTrialLock: a second process (here: a second call) cannot run a trial that is running.
 func TestTrialLock(t *testing.T) {
 	dir := t.TempDir()
-	unlock, err := lockTrial(dir)
+	unlock, err := trialdir.Lock(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestTrialLock(t *testing.T) {
 		t.Fatalf("err = %v, want ErrBusy", err)
 	}
 	unlock()
-	if _, err := lockTrial(dir); err != nil {
+	if _, err := trialdir.Lock(dir); err != nil {
 		t.Fatalf("lock not released: %v", err)
 	}
 }

@@ -1,8 +1,14 @@
-// Package runner trains trials: one cell on one task with one set of hyperparameters.
+// Package runner trains trials and runs sweeps: one cell on one task with one set of
+// hyperparameters, and the worker processes that run the trials of a sweep.
 //
-// [RunTrial] validates an [experiments.Config], builds the [Network] from the trial's seed, trains it
-// with backpropagation through time, evaluates on the task's fixed held-out set every
-// EvalEvery steps, and writes the trial directory described in package results.
+// [RunTrial] validates an [experiments.Config], builds the [Network] from the trial's seed,
+// trains it with backpropagation through time, evaluates on the task's fixed held-out set
+// every EvalEvery steps, and writes the trial directory through package trialdir, which
+// alone knows its files. A trial is a loop of separate pieces: a training step
+// (trial.trainStep), an evaluation (trial.evaluateAt) that takes the per-evaluation
+// records (the learning curve, and the diagnostics: gradient flow and spectra), a
+// checkpoint when one is due, and, on a restart, resumption from the last checkpoint
+// (trial.resume), which rewinds every record to it.
 //
 // Backpropagation through time is exact and full-length, yet builds no graph that grows
 // with the sequence: [Network.Backprop] runs the cell's compiled one-step program forward L
@@ -12,5 +18,9 @@
 //
 // Everything random derives from the trial seed: initial weights here, training batches and
 // the test set in package datasets. Two runs of one config produce identical files apart
-// from the wall-clock fields (curve.csv's seconds, result.json's wall_seconds).
+// from the wall-clock fields (see trialdir.StripWallClock).
+//
+// Package runner owns training, evaluation, checkpoint contents and sweep execution, not
+// the layout of the files it writes. It must not import cmd, and nothing of this module
+// but cmd may import it.
 package runner

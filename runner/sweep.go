@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -20,7 +18,8 @@ import (
 	"time"
 
 	"github.com/expctl/expctl/datasets"
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/experiments"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 // SweepOptions controls a sweep run.
@@ -61,7 +60,7 @@ type SweepEvent struct {
 	Total    int // trials in the shard
 	Config   experiments.Config
 	Progress *Progress
-	Result   *results.Result
+	Result   *trialdir.Result
 	Err      error
 }
 
@@ -99,19 +98,19 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 		return nil, err
 	}
 	trials := ShardTrials(all, opts.Shard)
-	dir := filepath.Join(opts.Out, spec.Name)
+	dir := trialdir.SweepPath(opts.Out, spec.Name)
 	if err := CheckWritable(dir); err != nil {
 		return nil, err
 	}
-	if err := results.WriteFileAtomic(filepath.Join(dir, results.SpecFile), specYAML); err != nil {
+	if err := trialdir.WriteSpec(dir, specYAML); err != nil {
 		return nil, err
 	}
 	// The resolved spec: every trial of the sweep (not only this shard's), for reports.
-	list := results.TrialList{Name: spec.Name, Axes: spec.Axes(), Trials: make([]results.ListedTrial, len(all))}
+	list := &trialdir.TrialList{Name: spec.Name, Axes: spec.Axes(), Trials: make([]trialdir.ListedTrial, len(all))}
 	for i, c := range all {
-		list.Trials[i] = results.ListedTrial{ID: c.ID(), Config: c.Canonical()}
+		list.Trials[i] = trialdir.ListedTrial{ID: c.ID(), Config: c.Canonical()}
 	}
-	if err := results.WriteJSON(filepath.Join(dir, results.TrialsFile), list); err != nil {
+	if err := trialdir.WriteTrialList(dir, list); err != nil {
 		return nil, err
 	}
 	sum := &SweepSummary{Dir: dir, Shard: opts.Shard, Total: len(trials), Statuses: map[string]int{}}
@@ -142,7 +141,7 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 	var pending []job
 	stale, staleBy := 0, ""
 	for _, c := range trials {
-		if res, err := results.ReadResult(filepath.Join(dir, c.ID())); err == nil && isStale(res) {
+		if res, err := trialdir.ReadResult(trialdir.TrialPath(dir, c.ID())); err == nil && isStale(res) {
 			stale++
 			staleBy = producedBy(res.Version, res.Build)
 		}
@@ -151,18 +150,14 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 		return nil, &StaleError{Dir: dir, Trials: stale, By: staleBy}
 	}
 	for i, c := range trials {
-		td := filepath.Join(dir, c.ID())
-		if res, err := results.ReadResult(td); err == nil {
-			if isStale(res) {
-				os.Remove(filepath.Join(td, results.ResultFile))
-				os.Remove(filepath.Join(td, CheckpointFile))
-			} else if res.Status != results.Failed || !opts.RetryFailed {
+		td := trialdir.TrialPath(dir, c.ID())
+		if res, err := trialdir.ReadResult(td); err == nil {
+			if !isStale(res) && (res.Status != trialdir.Failed || !opts.RetryFailed) {
 				report(SweepEvent{Kind: TrialSkipped, Index: i, Config: c, Result: res})
 				continue
 			}
-			// Retry from scratch: the checkpoint may be what failed.
-			os.Remove(filepath.Join(td, results.ResultFile))
-			os.Remove(filepath.Join(td, CheckpointFile))
+			// Stale, or retried from scratch: the checkpoint may be what failed.
+			trialdir.Unfinish(td)
 		}
 		pending = append(pending, job{i, c})
 	}
@@ -239,13 +234,13 @@ func oneThreadEnv(env []string) []string {
 
 // runWorker runs one trial in a child process and reports what became of it.
 func runWorker(ctx context.Context, dir string, index int, cfg experiments.Config, opts SweepOptions, report func(SweepEvent)) {
-	td := filepath.Join(dir, cfg.ID())
+	td := trialdir.TrialPath(dir, cfg.ID())
 	fail := func(err error) { report(SweepEvent{Kind: TrialStopped, Index: index, Config: cfg, Err: err}) }
 	if err := os.MkdirAll(td, 0o755); err != nil {
 		fail(err)
 		return
 	}
-	if err := results.WriteJSON(filepath.Join(td, results.ConfigFile), cfg); err != nil {
+	if err := trialdir.WriteConfig(td, cfg); err != nil {
 		fail(err)
 		return
 	}
@@ -292,13 +287,13 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 		}
 		report(SweepEvent{Kind: TrialProgress, Index: index, Config: cfg, Progress: &Progress{
 			Step: l.Step, Steps: l.Steps, Baseline: task.Baseline(cfg.T), Metric: task.MetricName,
-			Point: results.Point{Step: l.Step, TrainLoss: nanIfNil(l.TrainLoss), TestLoss: nanIfNil(l.TestLoss),
+			Point: trialdir.Point{Step: l.Step, TrainLoss: nanIfNil(l.TrainLoss), TestLoss: nanIfNil(l.TestLoss),
 				TestMetric: nanIfNil(l.TestMetric), Seconds: l.Seconds}}})
 	}
 	waitErr := cmd.Wait()
 	close(done)
 
-	if res, err := results.ReadResult(td); err == nil {
+	if res, err := trialdir.ReadResult(td); err == nil {
 		report(SweepEvent{Kind: TrialFinished, Index: index, Config: cfg, Result: res})
 		return
 	}
@@ -313,7 +308,7 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 	}
 	// The worker died without a result (a panic, an out-of-memory kill, ...): record the
 	// trial as failed, unless some other process has taken it over meanwhile.
-	unlock, err := lockTrial(td)
+	unlock, err := trialdir.Lock(td)
 	if err != nil {
 		fail(err)
 		return
@@ -323,11 +318,11 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 	if s := stderr.String(); s != "" {
 		msg += ": " + s
 	}
-	res := &results.Result{ID: cfg.ID(), Status: results.Failed, Error: msg, Version: Version, Build: Build}
+	res := &trialdir.Result{ID: cfg.ID(), Status: trialdir.Failed, Error: msg, Version: Version, Build: Build}
 	if task.Name != "" {
 		res.Metric, res.Baseline, res.Criterion = task.MetricName, task.Baseline(cfg.T), cfg.Criterion(task)
 	}
-	if err := results.WriteJSON(filepath.Join(td, results.ResultFile), res); err != nil {
+	if err := trialdir.WriteResult(td, res); err != nil {
 		fail(err)
 		return
 	}
@@ -349,7 +344,7 @@ func (e *StaleError) Error() string {
 }
 
 // isStale reports whether res was computed by another version or build than this one.
-func isStale(res *results.Result) bool {
+func isStale(res *trialdir.Result) bool {
 	return res.Version != Version || res.Build != Build
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 // TestSweepRefusesStaleResults: a finished trial that another version or build computed
@@ -59,7 +60,7 @@ func TestSweepRefusesStaleResults(t *testing.T) {
 			t.Fatalf("%s: %+v, %v", c.ID(), res, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "tiny", trials[0].ID(), CheckpointFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(out, "tiny", trials[0].ID(), trialdir.CheckpointFile)); err == nil {
 		t.Error("a finished trial kept its checkpoint")
 	}
 }

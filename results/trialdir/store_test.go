@@ -1,4 +1,4 @@
-package results
+package trialdir
 
 import (
 	"bytes"
@@ -91,11 +91,11 @@ func TestCurveRoundTrip(t *testing.T) {
 		{Step: 0, TrainLoss: math.NaN(), TestLoss: 1.25, TestMetric: 0, GradNorm: math.NaN(), ClipRate: math.NaN(), Seconds: 0.1},
 		{Step: 100, TrainLoss: 0.1 + 0.2, TestLoss: 1e-7, TestMetric: 0.5, GradNorm: 3, ClipRate: 0.25, Seconds: 12.5},
 	}
-	b := EncodeCurve(pts)
+	b := Curve.Encode(pts)
 	if !bytes.HasPrefix(b, []byte("step,train_loss,test_loss,test_metric,grad_norm,clip_rate,seconds\n0,,1.25,0,,,0.1\n")) {
 		t.Fatalf("encoding:\n%s", b)
 	}
-	got, err := DecodeCurve(bytes.NewReader(b), "curve.csv")
+	got, err := Curve.Decode(b, "curve.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestCurveRoundTrip(t *testing.T) {
 func TestDecodeCurveErrors(t *testing.T) {
 	for _, in := range []string{"", "a,b\n", "step,train_loss,test_loss,test_metric,grad_norm,clip_rate,seconds\nx,1,1,1,1,1,1\n",
 		"step,train_loss,test_loss,test_metric,grad_norm,clip_rate,seconds\n1,1,oops,1,1,1,1\n"} {
-		if _, err := DecodeCurve(strings.NewReader(in), "curve.csv"); err == nil || !strings.Contains(err.Error(), "curve.csv") {
+		if _, err := Curve.Decode([]byte(in), "curve.csv"); err == nil || !strings.Contains(err.Error(), "curve.csv") {
 			t.Errorf("%q: err = %v, want one naming the file", in, err)
 		}
 	}

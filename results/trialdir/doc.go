@@ -1,0 +1,35 @@
+// Package trialdir owns the on-disk layout of sweeps and trials: the names of their files,
+// how each is encoded, written and read back, the lock a running trial holds, and its
+// checkpoint. Every other package reads and writes a trial directory through it.
+//
+// A sweep directory <out>/<sweep> holds:
+//
+//	spec.yaml     the sweep's specification, as the user wrote it
+//	trials.json   every trial of the sweep, in order, with its resolved config
+//	<trial id>/   one trial directory per trial that has started
+//
+// A trial directory holds:
+//
+//	config.json     the full resolved configuration (written first)
+//	curve.csv       one row per evaluation: step, train_loss, test_loss, test_metric,
+//	                grad_norm, clip_rate, seconds
+//	gradflow.csv    at initialisation and every evaluation, ‖∂C/∂h_t‖ for every t
+//	spectra.csv     at initialisation and every evaluation, σ_max of every recurrent block
+//	result.json     the outcome; written last and atomically, so it exists only for a
+//	                finished trial
+//	checkpoint.gob  the state of an unfinished trial, from which it resumes
+//	.lock           held (flock) by the process running the trial
+//
+// config.json, result.json, checkpoint.gob and the sweep files are replaced atomically
+// (temporary file, fsync, rename, fsync of the directory): a crash or a full disk leaves
+// either the old file or the new one, never a partial one. The CSV files are per-evaluation
+// records ([RecordFile]): they grow by appending a block of rows per evaluation; readers
+// ignore a partial last line left by an interrupted append, and a resumed trial truncates
+// them, atomically, to the step of its checkpoint.
+//
+// Two runs of one config produce identical files apart from the wall-clock fields
+// (curve.csv's seconds, result.json's wall_seconds); see [StripWallClock].
+//
+// Package trialdir imports experiments for the config type and nothing else of this
+// module; in particular it must not import results or runner, which build on it.
+package trialdir
