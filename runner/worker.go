@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"math"
-	"path/filepath"
 
-	"github.com/expctl/expctl/experiments"
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 // WorkerExitBusy is the exit status of a worker whose trial another process is running. A
@@ -57,8 +55,8 @@ func nanIfNil(v *float64) float64 {
 // cannot be read, an error wrapping [ErrBusy] when another process runs the trial, and
 // [ErrInterrupted] when ctx is cancelled first.
 func RunWorker(ctx context.Context, dir string, checkpointEvery int, progress io.Writer) error {
-	var cfg experiments.Config
-	if err := results.ReadJSON(filepath.Join(dir, results.ConfigFile), &cfg); err != nil {
+	cfg, err := trialdir.ReadConfig(dir)
+	if err != nil {
 		return &ConfigReadError{err}
 	}
 	enc := json.NewEncoder(progress)
@@ -66,6 +64,6 @@ func RunWorker(ctx context.Context, dir string, checkpointEvery int, progress io
 		enc.Encode(workerLine{Step: p.Step, Steps: p.Steps, TrainLoss: finiteOrNil(p.Point.TrainLoss),
 			TestLoss: finiteOrNil(p.Point.TestLoss), TestMetric: finiteOrNil(p.Point.TestMetric), Seconds: p.Point.Seconds})
 	}
-	_, err := RunTrialIn(ctx, cfg, dir, TrialOptions{Progress: report, CheckpointEvery: checkpointEvery, Resume: true})
+	_, err = RunTrialIn(ctx, cfg.Config, dir, TrialOptions{Progress: report, CheckpointEvery: checkpointEvery, Resume: true})
 	return err
 }
