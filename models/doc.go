@@ -7,7 +7,7 @@
 // cell declares ([Params.Get], [States.Get]); a name it does not declare fails the build with
 // an error naming the cell, the name and the declared ones.
 //
-// Cells are run through small compiled programs rather than one unrolled graph: [StepProgram]
+// Cells are run through small compiled programs rather than one unrolled graph: [Sequence]
 // runs a single step forward, or forward plus its vector-Jacobian product, and [Readout]
 // maps hidden states to predictions and a loss. Chaining these through time (see package
 // runner) gives exact backpropagation through time with a set-up cost that does not grow with
