@@ -3,19 +3,23 @@ package datasets
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 )
 
-// Loss is the kind of loss a task is trained with.
+// Loss is the loss a task is trained and evaluated with, and the one the
+// readouts of package models compute.
 type Loss int
 
 const (
-	// MSE is the mean squared error over all target entries.
+	// MSE is the mean squared error over all target entries:
+	// Σ (y − t)² / (K·N).
 	MSE Loss = iota
 	// CrossEntropy is the mean softmax cross-entropy over all
-	// (loss step, sequence) pairs.
+	// (loss step, sequence) pairs, each a distribution over K classes:
+	// −Σ_n log softmax(y_n)[t_n] / N.
 	CrossEntropy
 )
 
@@ -115,50 +119,72 @@ func (b *Batch) Input(t int) []float64 {
 	return b.X[t*w : (t+1)*w : (t+1)*w]
 }
 
-// Task is a synthetic sequence task. T is the dependency length: the number
-// of steps over which the model has to carry information; the sequence
-// length is Len(T).
-type Task interface {
-	// Name is the registry name, e.g. "adding".
-	Name() string
-	// Description is a one-line summary of the sequence layout.
-	Description() string
-	// InDim is the input dimension D.
-	InDim() int
-	// OutDim is the output dimension K (classes for cross-entropy tasks).
-	OutDim() int
-	// Loss is the loss the task is trained and evaluated with.
-	Loss() Loss
-	// Len returns the sequence length for dependency length T ≥ MinT.
-	Len(T int) int
-	// MinT is the smallest valid dependency length.
-	MinT() int
-	// Baseline returns the expected loss of the best predictor that ignores
-	// the inputs, for T ≥ MinT (NaN otherwise).
-	Baseline(T int) float64
-	// BaselineNote explains the baseline in a few words.
-	BaselineNote() string
-	// MetricName is the name under which Metric is reported.
-	MetricName() string
-	// Criterion is the solve criterion in words, e.g. "test MSE ≤ 0.01".
-	Criterion() string
-	// Metric scores model outputs on b. out has the layout of Y,
-	// out[k*N+n], and holds logits for cross-entropy tasks. It panics if b
-	// or out do not match the task's shapes.
-	Metric(b *Batch, out []float64) float64
-	// Solved reports whether a test loss and metric meet the solve
-	// criterion. NaN values never do.
-	Solved(loss, metric float64) bool
-	// Generate draws B sequences with dependency length T from rng, one
-	// sequence after another, so the first b sequences of a batch do not
-	// depend on B. It returns an error wrapping ErrOutOfRange for T < MinT
-	// or B < 1.
-	Generate(rng *rand.Rand, T, B int) (*Batch, error)
+// Task is a synthetic sequence task: a description, plus the few functions in which tasks
+// differ. T is the dependency length: the number of steps over which the model has to
+// carry information; the sequence length is [Task.Len](T) = T + Extra. Adding a task is one
+// file with one Task value, its generator and its metric, registered from init.
+type Task struct {
+	Name         string // registry name, e.g. "adding"
+	Description  string // one-line summary of the sequence layout
+	InDim        int    // input dimension D
+	OutDim       int    // output dimension K (classes for cross-entropy tasks)
+	Loss         Loss   // the loss the task is trained and evaluated with
+	MinT         int    // smallest valid dependency length
+	Extra        int    // steps beyond T: the sequence length is T + Extra
+	MetricName   string // name under which [Task.Metric] is reported
+	Criterion    string // the solve criterion in words, e.g. "test MSE ≤ 0.01"
+	BaselineNote string // the memoryless baseline in a few words
+
+	// Draw draws B ≥ 1 sequences with dependency length T ≥ MinT from rng, one sequence
+	// after another, so the first b sequences of a batch do not depend on B. Callers use
+	// [Task.Generate], which checks the arguments first.
+	Draw func(rng *rand.Rand, T, B int) *Batch
+	// Memoryless is the expected loss of the best predictor that ignores the inputs, for
+	// T ≥ MinT (see [Task.Baseline]).
+	Memoryless func(T int) float64
+	// Score is the task metric of outputs out on b, whose shapes [Task.Metric] has checked.
+	Score func(b *Batch, out []float64) float64
+	// Solved reports whether a test loss and metric meet the solve criterion. NaN values
+	// never do.
+	Solved func(loss, metric float64) bool
 }
 
-var registry = map[string]Task{
-	addingTask{}.Name(): addingTask{},
-	copyTask{}.Name():   copyTask{},
+// Len returns the sequence length for dependency length T ≥ MinT.
+func (t Task) Len(T int) int { return T + t.Extra }
+
+// Baseline returns the expected loss of the best predictor that ignores the inputs, for
+// T ≥ MinT (NaN otherwise).
+func (t Task) Baseline(T int) float64 {
+	if T < t.MinT {
+		return math.NaN()
+	}
+	return t.Memoryless(T)
+}
+
+// Metric scores model outputs on b. out has the layout of Y, out[k*N+n], and holds logits
+// for cross-entropy tasks. It panics if b or out do not match the task's shapes.
+func (t Task) Metric(b *Batch, out []float64) float64 {
+	checkOut(t, b, out)
+	return t.Score(b, out)
+}
+
+// Generate draws B sequences with dependency length T from rng (see [Task.Draw]). It
+// returns an error wrapping ErrOutOfRange for T < MinT or B < 1.
+func (t Task) Generate(rng *rand.Rand, T, B int) (*Batch, error) {
+	if err := checkArgs(t, T, B); err != nil {
+		return nil, err
+	}
+	return t.Draw(rng, T, B), nil
+}
+
+var registry = map[string]Task{}
+
+// register adds t to the registry; each task's file calls it from init.
+func register(t Task) {
+	if _, dup := registry[t.Name]; dup || t.Name == "" || t.Draw == nil || t.Memoryless == nil || t.Score == nil || t.Solved == nil {
+		panic("datasets: bad or duplicate task registration: " + t.Name)
+	}
+	registry[t.Name] = t
 }
 
 // Lookup returns the task registered under name. For an unknown name the
@@ -168,7 +194,7 @@ func Lookup(name string) (Task, error) {
 	if t, ok := registry[name]; ok {
 		return t, nil
 	}
-	return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownTask, name, strings.Join(Names(), ", "))
+	return Task{}, fmt.Errorf("%w %q (known: %s)", ErrUnknownTask, name, strings.Join(Names(), ", "))
 }
 
 // Names returns the registered task names in sorted order.
@@ -181,34 +207,33 @@ func Names() []string {
 	return names
 }
 
-// checkArgs validates the arguments shared by all generators and returns
-// the sequence length.
-func checkArgs(t Task, T, B int) (int, error) {
-	if T < t.MinT() {
-		return 0, fmt.Errorf("%s: dependency length T=%d %w (need T ≥ %d)", t.Name(), T, ErrOutOfRange, t.MinT())
+// checkArgs validates the arguments shared by all generators.
+func checkArgs(t Task, T, B int) error {
+	if T < t.MinT {
+		return fmt.Errorf("%s: dependency length T=%d %w (need T ≥ %d)", t.Name, T, ErrOutOfRange, t.MinT)
 	}
 	if B < 1 {
-		return 0, fmt.Errorf("%s: batch size B=%d %w (need B ≥ 1)", t.Name(), B, ErrOutOfRange)
+		return fmt.Errorf("%s: batch size B=%d %w (need B ≥ 1)", t.Name, B, ErrOutOfRange)
 	}
 	L := t.Len(T)
 	// Guard the allocation size L*D*B (and L*K*B) against int overflow.
-	w := max(t.InDim(), t.OutDim())
+	w := max(t.InDim, t.OutDim)
 	if L <= 0 || L > maxInt/w || B > maxInt/(L*w) {
-		return 0, fmt.Errorf("%s: T=%d with B=%d %w (batch does not fit in memory)", t.Name(), T, B, ErrOutOfRange)
+		return fmt.Errorf("%s: T=%d with B=%d %w (batch does not fit in memory)", t.Name, T, B, ErrOutOfRange)
 	}
-	return L, nil
+	return nil
 }
 
 const maxInt = int(^uint(0) >> 1)
 
 // checkOut panics if out does not have the length of b's target matrix.
 func checkOut(t Task, b *Batch, out []float64) {
-	if b.OutDim != t.OutDim() || b.InDim != t.InDim() {
+	if b.OutDim != t.OutDim || b.InDim != t.InDim {
 		panic(fmt.Sprintf("datasets: %s.Metric: batch has D=%d K=%d, task has D=%d K=%d",
-			t.Name(), b.InDim, b.OutDim, t.InDim(), t.OutDim()))
+			t.Name, b.InDim, b.OutDim, t.InDim, t.OutDim))
 	}
 	if want := b.OutDim * b.n(); len(out) != want {
 		panic(fmt.Sprintf("datasets: %s.Metric: len(out)=%d, want K*N=%d*%d=%d",
-			t.Name(), len(out), b.OutDim, b.n(), want))
+			t.Name, len(out), b.OutDim, b.n(), want))
 	}
 }

@@ -32,7 +32,7 @@ func mustTrain(t *testing.T, task datasets.Task, seed uint64, T, B, i int) *data
 // checkShape verifies the sizes of all slices of b against the task.
 func checkShape(t *testing.T, task datasets.Task, b *datasets.Batch, T, B int) {
 	t.Helper()
-	L, D, K := task.Len(T), task.InDim(), task.OutDim()
+	L, D, K := task.Len(T), task.InDim, task.OutDim
 	if b.Len != L || b.Size != B || b.InDim != D || b.OutDim != K {
 		t.Fatalf("shape: Len=%d Size=%d InDim=%d OutDim=%d, want %d %d %d %d",
 			b.Len, b.Size, b.InDim, b.OutDim, L, B, D, K)
@@ -44,7 +44,7 @@ func checkShape(t *testing.T, task datasets.Task, b *datasets.Batch, T, B int) {
 		t.Fatalf("LossSteps not ascending: %v", b.LossSteps)
 	}
 	N := len(b.LossSteps) * B
-	switch task.Loss() {
+	switch task.Loss {
 	case datasets.MSE:
 		if b.Labels != nil || len(b.Y) != K*N {
 			t.Fatalf("MSE task: len(Y)=%d (want %d), Labels nil=%v", len(b.Y), K*N, b.Labels == nil)
@@ -92,20 +92,20 @@ func TestRegistry(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			task := mustLookup(t, tc.name)
-			if task.Name() != tc.name || task.MetricName() != tc.metric ||
-				task.InDim() != tc.in || task.OutDim() != tc.out ||
-				task.Loss() != tc.loss || task.MinT() != tc.minT || task.Len(100) != tc.lenAt100 {
+			if task.Name != tc.name || task.MetricName != tc.metric ||
+				task.InDim != tc.in || task.OutDim != tc.out ||
+				task.Loss != tc.loss || task.MinT != tc.minT || task.Len(100) != tc.lenAt100 {
 				t.Errorf("got name=%q metric=%q D=%d K=%d loss=%v minT=%d Len(100)=%d",
-					task.Name(), task.MetricName(), task.InDim(), task.OutDim(),
-					task.Loss(), task.MinT(), task.Len(100))
+					task.Name, task.MetricName, task.InDim, task.OutDim,
+					task.Loss, task.MinT, task.Len(100))
 			}
-			for _, s := range []string{task.Description(), task.BaselineNote(), task.Criterion()} {
+			for _, s := range []string{task.Description, task.BaselineNote, task.Criterion} {
 				if s == "" || strings.Contains(s, "\n") {
 					t.Errorf("want a non-empty single line, got %q", s)
 				}
 			}
-			if !math.IsNaN(task.Baseline(task.MinT() - 1)) {
-				t.Errorf("Baseline(MinT-1) = %v, want NaN", task.Baseline(task.MinT()-1))
+			if !math.IsNaN(task.Baseline(task.MinT - 1)) {
+				t.Errorf("Baseline(MinT-1) = %v, want NaN", task.Baseline(task.MinT-1))
 			}
 		})
 	}
@@ -127,7 +127,7 @@ func TestBaselineValues(t *testing.T) {
 	} {
 		got := tc.task.Baseline(tc.T)
 		if math.Abs(got-tc.want) > 0.00005 {
-			t.Errorf("%s.Baseline(%d) = %.6f, want %.4f", tc.task.Name(), tc.T, got, tc.want)
+			t.Errorf("%s.Baseline(%d) = %.6f, want %.4f", tc.task.Name, tc.T, got, tc.want)
 		}
 	}
 	if got := adding.Baseline(50); got != 1.0/6 {
@@ -154,7 +154,7 @@ func TestSolved(t *testing.T) {
 		{cp, 0, nan, false},
 	} {
 		if got := tc.task.Solved(tc.loss, tc.metric); got != tc.want {
-			t.Errorf("%s.Solved(%v, %v) = %v, want %v", tc.task.Name(), tc.loss, tc.metric, got, tc.want)
+			t.Errorf("%s.Solved(%v, %v) = %v, want %v", tc.task.Name, tc.loss, tc.metric, got, tc.want)
 		}
 	}
 }
@@ -201,10 +201,10 @@ func TestBadInput(t *testing.T) {
 	if got, want := err.Error(), `unknown task "x" (known: adding, copy)`; got != want {
 		t.Errorf("Lookup(\"x\") error = %q, want %q", got, want)
 	}
-	if _, err := datasets.TrainBatch(nil, 1, 10, 4, 0); err == nil {
+	if _, err := datasets.TrainBatch(datasets.Task{}, 1, 10, 4, 0); err == nil {
 		t.Error("TrainBatch(nil task): want an error")
 	}
-	if _, err := datasets.TestSet(nil, 1, 10, 4); err == nil {
+	if _, err := datasets.TestSet(datasets.Task{}, 1, 10, 4); err == nil {
 		t.Error("TestSet(nil task): want an error")
 	}
 }

@@ -4,6 +4,11 @@
 // model has to beat to show it uses memory), the task metric, and the
 // criterion for calling a task solved.
 //
+// A [Task] is a description (name, layout, dimensions, minimal T, [Loss],
+// metric name, criterion) plus the functions in which tasks differ: the
+// generator, the memoryless baseline, the metric and the solve test. Each
+// task lives in one file that declares its Task value and registers it.
+//
 // Two tasks are registered:
 //
 //   - "adding": the adding problem in the layout of Le et al. (2015) and
@@ -27,4 +32,9 @@
 // [TestSet] draws from a separate stream, so held-out sequences never come
 // from the training stream. The same arguments give the same bytes on any
 // machine.
+//
+// The package owns the task registry, the [Batch] layout, the seed
+// derivation and the [Loss] enum. It imports only the standard library: no
+// other package of this module, so that models (which takes its loss kinds
+// from here), runner, experiments and results can all depend on it.
 package datasets

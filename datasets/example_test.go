@@ -12,10 +12,10 @@ func ExampleLookup() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(task.Name(), task.InDim(), task.OutDim(), task.Loss())
+	fmt.Println(task.Name, task.InDim, task.OutDim, task.Loss)
 	fmt.Println("Len(100):", task.Len(100))
 	fmt.Printf("baseline(100): %.4f\n", task.Baseline(100))
-	fmt.Println("solved when", task.Criterion())
+	fmt.Println("solved when", task.Criterion)
 
 	_, err = datasets.Lookup("addition")
 	fmt.Println(err)
@@ -39,7 +39,7 @@ func ExampleTrainBatch() {
 	fmt.Println("Len:", b.Len, "Size:", b.Size, "InDim:", b.InDim)
 	fmt.Println("LossSteps:", b.LossSteps, "targets:", len(b.Y))
 	fmt.Println("step input:", len(b.Input(0)))
-	fmt.Printf("baseline: %.4f (%s)\n", task.Baseline(100), task.BaselineNote())
+	fmt.Printf("baseline: %.4f (%s)\n", task.Baseline(100), task.BaselineNote)
 
 	_, err = datasets.TrainBatch(task, 1, 1, 32, 0)
 	fmt.Println(err)
@@ -62,7 +62,7 @@ func ExampleTestSet() {
 	}
 	fmt.Println("sequences:", test.Size, "length:", test.Len)
 	fmt.Println("loss steps:", len(test.LossSteps), "labels:", len(test.Labels))
-	fmt.Printf("%s baseline: %.4f\n", task.Loss(), task.Baseline(200))
+	fmt.Printf("%s baseline: %.4f\n", task.Loss, task.Baseline(200))
 	// Output:
 	// sequences: 1000 length: 220
 	// loss steps: 220 labels: 220000
@@ -72,7 +72,7 @@ func ExampleTestSet() {
 func ExampleNames() {
 	for _, name := range datasets.Names() {
 		task, _ := datasets.Lookup(name)
-		fmt.Printf("%-7s %-14s %s\n", name, task.Loss(), task.MetricName())
+		fmt.Printf("%-7s %-14s %s\n", name, task.Loss, task.MetricName)
 	}
 	// Output:
 	// adding  mse            acc@0.04

@@ -66,13 +66,13 @@ func streamRand(name, kind string, seed uint64, T, i int) *rand.Rand {
 // s1 = FNV-1a-64(msg || 0x01), s2 = FNV-1a-64(msg || 0x02), and
 // rng = rand.New(rand.NewPCG(s1, s2)) from math/rand/v2.
 func TrainBatch(t Task, seed uint64, T, B, i int) (*Batch, error) {
-	if t == nil {
-		return nil, errors.New("TrainBatch: nil task")
+	if t.Draw == nil {
+		return nil, errors.New("TrainBatch: task has no generator")
 	}
 	if i < 0 {
-		return nil, fmt.Errorf("%s: batch index i=%d %w (need i ≥ 0)", t.Name(), i, ErrOutOfRange)
+		return nil, fmt.Errorf("%s: batch index i=%d %w (need i ≥ 0)", t.Name, i, ErrOutOfRange)
 	}
-	return t.Generate(streamRand(t.Name(), streamTrain, seed, T, i), T, B)
+	return t.Generate(streamRand(t.Name, streamTrain, seed, T, i), T, B)
 }
 
 // TestSet returns the fixed held-out set of n sequences with dependency
@@ -83,11 +83,11 @@ func TrainBatch(t Task, seed uint64, T, B, i int) (*Batch, error) {
 // a stream with any training batch. The first m sequences of a test set of
 // size n ≥ m form the test set of size m.
 func TestSet(t Task, seed uint64, T, n int) (*Batch, error) {
-	if t == nil {
-		return nil, errors.New("TestSet: nil task")
+	if t.Draw == nil {
+		return nil, errors.New("TestSet: task has no generator")
 	}
 	if n < 1 {
-		return nil, fmt.Errorf("%s: test set size n=%d %w (need n ≥ 1)", t.Name(), n, ErrOutOfRange)
+		return nil, fmt.Errorf("%s: test set size n=%d %w (need n ≥ 1)", t.Name, n, ErrOutOfRange)
 	}
-	return t.Generate(streamRand(t.Name(), streamTest, seed, T, 0), T, n)
+	return t.Generate(streamRand(t.Name, streamTest, seed, T, 0), T, n)
 }

@@ -132,11 +132,11 @@ func NetworkParams(cell, task string, h int) (int, error) {
 	if err != nil {
 		return 0, &ConfigError{"task", strconv.Quote(task), "one of " + strings.Join(datasets.Names(), ", ")}
 	}
-	c, err := models.New(cell, models.Config{In: t.InDim(), Hidden: h})
+	c, err := models.New(cell, models.Config{In: t.InDim, Hidden: h})
 	if err != nil {
 		return 0, &ConfigError{"cell", strconv.Quote(cell), "one of " + strings.Join(models.Names(), ", ")}
 	}
-	return models.CountParams(c.Params()) + models.CountParams(models.ReadoutParams(h, t.OutDim())), nil
+	return models.CountParams(c.Params()) + models.CountParams(models.ReadoutParams(h, t.OutDim)), nil
 }
 
 // HiddenForBudget returns the largest hidden size whose network has at most budget
@@ -198,14 +198,14 @@ func (c Config) Solved(t datasets.Task, loss, metric float64) bool {
 // Criterion describes the solve criterion in force.
 func (c Config) Criterion(t datasets.Task) string {
 	if c.SolveLoss == nil && c.SolveMetric == nil {
-		return t.Criterion()
+		return t.Criterion
 	}
 	var parts []string
 	if c.SolveLoss != nil {
 		parts = append(parts, fmt.Sprintf("test loss ≤ %g", *c.SolveLoss))
 	}
 	if c.SolveMetric != nil {
-		parts = append(parts, fmt.Sprintf("test %s ≥ %g", t.MetricName(), *c.SolveMetric))
+		parts = append(parts, fmt.Sprintf("test %s ≥ %g", t.MetricName, *c.SolveMetric))
 	}
 	return strings.Join(parts, " and ")
 }

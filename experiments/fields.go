@@ -234,8 +234,8 @@ func checkTask(_ Config, v any) string {
 
 // checkT runs after checkTask, so the task exists.
 func checkT(c Config, v any) string {
-	if task, err := datasets.Lookup(c.Task); err == nil && v.(int) < task.MinT() {
-		return fmt.Sprintf("an integer ≥ %d for %s", task.MinT(), c.Task)
+	if task, err := datasets.Lookup(c.Task); err == nil && v.(int) < task.MinT {
+		return fmt.Sprintf("an integer ≥ %d for %s", task.MinT, c.Task)
 	}
 	return ""
 }

@@ -46,7 +46,7 @@ func (c *CEC) Params() []ParamSpec {
 }
 
 // Step implements [Cell].
-func (c *CEC) Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.Node {
-	cell := o.Add(prev[1], o.Tanh(o.Affine(p["W"], p["b"], x, prev[0])))
+func (c *CEC) Step(o *Ops, p Params, x *G.Node, prev States) []*G.Node {
+	cell := o.Add(prev.Get("c"), o.Tanh(o.Affine(p.Get("W"), p.Get("b"), x, prev.Get("h"))))
 	return []*G.Node{o.Tanh(cell), cell}
 }

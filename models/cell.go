@@ -90,9 +90,6 @@ func RecurrentBlocks(c Cell) []RecurrentBlock {
 // Size is the number of scalars in the parameter.
 func (p ParamSpec) Size() int { return p.Rows * p.Cols }
 
-// Params gives a cell's step function its parameter nodes by name.
-type Params map[string]*G.Node
-
 // Cell is a recurrent cell: its parameters and the graph of one time step.
 type Cell interface {
 	// Name is the registry name, e.g. "lstm".
@@ -104,8 +101,9 @@ type Cell interface {
 	States() []string
 	// Params declares the parameters in a fixed order.
 	Params() []ParamSpec
-	// Step builds state_t from the input x (D, B) and the previous states (H, B).
-	Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.Node
+	// Step builds state_t from the input x (D, B) and the previous states (H, B), and
+	// returns the states in [Cell.States] order. [BuildStep] calls it.
+	Step(o *Ops, p Params, x *G.Node, prev States) []*G.Node
 }
 
 // Info describes a registered cell.

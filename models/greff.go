@@ -176,17 +176,21 @@ func (c *PeepholeLSTM) Params() []ParamSpec {
 
 // Step implements [Cell]. A gate that does not exist is the constant 1 and is left out of
 // the products rather than multiplied in.
-func (c *PeepholeLSTM) Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.Node {
+func (c *PeepholeLSTM) Step(o *Ops, p Params, x *G.Node, prev States) []*G.Node {
 	v := c.v
-	h, cPrev := prev[0], prev[1]
+	h, cPrev := prev.Get("h"), prev.Get("c")
 	gates := v.gates()
-	z := o.Blocks(o.Affine(p["W"], p["b"], x, h), len(gates)+1)
+	z := o.Blocks(o.Affine(p.Get("W"), p.Get("b"), x, h), len(gates)+1)
 	pre := map[string]*G.Node{}
 	for k, g := range gates {
 		pre[g] = z[k]
 	}
 	if v.gateRecurrence {
-		r := o.Blocks(o.MatMul(p["R"], o.Stack(prev[2:]...)), len(gates))
+		var last []*G.Node // i_{t-1}, f_{t-1}, o_{t-1}: the gates present
+		for _, g := range gates {
+			last = append(last, prev.Get(g))
+		}
+		r := o.Blocks(o.MatMul(p.Get("R"), o.Stack(last...)), len(gates))
 		for k, g := range gates {
 			pre[g] = o.Add(pre[g], r[k])
 		}
@@ -197,7 +201,7 @@ func (c *PeepholeLSTM) Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.No
 			return nil
 		}
 		if !v.noPeepholes {
-			a = o.Add(a, o.MulColumn(cell, p["p_"+g]))
+			a = o.Add(a, o.MulColumn(cell, p.Get("p_"+g)))
 		}
 		return o.Sigmoid(a)
 	}

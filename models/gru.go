@@ -47,10 +47,10 @@ func (c *GRU) Params() []ParamSpec {
 }
 
 // Step implements [Cell].
-func (c *GRU) Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.Node {
-	h := prev[0]
-	zr := o.Blocks(o.Sigmoid(o.Affine(p["Wzr"], p["bzr"], x, h)), 2)
+func (c *GRU) Step(o *Ops, p Params, x *G.Node, prev States) []*G.Node {
+	h := prev.Get("h")
+	zr := o.Blocks(o.Sigmoid(o.Affine(p.Get("Wzr"), p.Get("bzr"), x, h)), 2)
 	z, r := zr[0], zr[1]
-	n := o.Tanh(o.Affine(p["Wn"], p["bn"], x, o.Mul(r, h)))
+	n := o.Tanh(o.Affine(p.Get("Wn"), p.Get("bn"), x, o.Mul(r, h)))
 	return []*G.Node{o.Add(o.Mul(z, h), o.Mul(o.OneMinus(z), n))}
 }

@@ -51,6 +51,6 @@ func (c *IRNN) Params() []ParamSpec {
 }
 
 // Step implements [Cell].
-func (c *IRNN) Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.Node {
-	return []*G.Node{o.ReLU(o.Affine(p["W"], p["b"], x, prev[0]))}
+func (c *IRNN) Step(o *Ops, p Params, x *G.Node, prev States) []*G.Node {
+	return []*G.Node{o.ReLU(o.Affine(p.Get("W"), p.Get("b"), x, prev.Get("h")))}
 }

@@ -47,9 +47,9 @@ func (c *LSTM) Params() []ParamSpec {
 }
 
 // Step implements [Cell].
-func (c *LSTM) Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.Node {
-	z := o.Blocks(o.Affine(p["W"], p["b"], x, prev[0]), 4)
+func (c *LSTM) Step(o *Ops, p Params, x *G.Node, prev States) []*G.Node {
+	z := o.Blocks(o.Affine(p.Get("W"), p.Get("b"), x, prev.Get("h")), 4)
 	i, f, og, g := o.Sigmoid(z[0]), o.Sigmoid(z[1]), o.Sigmoid(z[2]), o.Tanh(z[3])
-	cell := o.Add(o.Mul(f, prev[1]), o.Mul(i, g))
+	cell := o.Add(o.Mul(f, prev.Get("c")), o.Mul(i, g))
 	return []*G.Node{o.Mul(og, o.Tanh(cell)), cell}
 }

@@ -48,9 +48,9 @@ func (c *LSTM1997) Params() []ParamSpec {
 }
 
 // Step implements [Cell].
-func (c *LSTM1997) Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.Node {
-	z := o.Blocks(o.Affine(p["W"], p["b"], x, prev[0]), 3)
+func (c *LSTM1997) Step(o *Ops, p Params, x *G.Node, prev States) []*G.Node {
+	z := o.Blocks(o.Affine(p.Get("W"), p.Get("b"), x, prev.Get("h")), 3)
 	i, og, g := o.Sigmoid(z[0]), o.Sigmoid(z[1]), o.Tanh(z[2])
-	cell := o.Add(prev[1], o.Mul(i, g))
+	cell := o.Add(prev.Get("c"), o.Mul(i, g))
 	return []*G.Node{o.Mul(og, o.Tanh(cell)), cell}
 }

@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/expctl/expctl/datasets"
 	"github.com/expctl/expctl/models/engine"
 )
 
@@ -26,22 +27,15 @@ func stepGraph(cell Cell, dt tensor.Dtype, batch int) (o *Ops, params []*G.Node,
 	if o, err = NewOps(dt); err != nil {
 		return
 	}
-	p := Params{}
 	for _, s := range cell.Params() {
-		n := o.Input(cell.Name()+"."+s.Name, s.Rows, s.Cols)
-		p[s.Name] = n
-		params = append(params, n)
+		params = append(params, o.Input(cell.Name()+"."+s.Name, s.Rows, s.Cols))
 	}
 	x = o.Input("x", cfg.In, batch)
 	for _, s := range cell.States() {
 		prev = append(prev, o.Input(s+"_prev", cfg.Hidden, batch))
 	}
-	if o.Err() == nil {
-		next = cell.Step(o, p, x, prev)
-	}
-	if err = o.Err(); err == nil && len(next) != len(prev) {
-		err = fmt.Errorf("models: cell %s returned %d states, declares %d", cell.Name(), len(next), len(prev))
-	}
+	next = BuildStep(o, cell, params, x, prev)
+	err = o.Err()
 	return
 }
 
@@ -119,7 +113,7 @@ func (s *Sequence) Backward(acc []*tensor.Dense, inject func(t int, d []*tensor.
 
 // Readout is the compiled readout-and-loss graph for N columns of hidden states.
 type Readout struct {
-	kind            LossKind
+	kind            datasets.Loss
 	prog            *engine.Program
 	params          []*G.Node
 	hs, target      *G.Node
@@ -140,20 +134,18 @@ type ReadoutResult struct {
 
 // NewReadout compiles the readout of N columns of H-dimensional hidden states to K outputs
 // with the given loss, with or without gradients.
-func NewReadout(kind LossKind, dt tensor.Dtype, hidden, out, n int, withGrad bool) (*Readout, error) {
+func NewReadout(kind datasets.Loss, dt tensor.Dtype, hidden, out, n int, withGrad bool) (*Readout, error) {
 	o, err := NewOps(dt)
 	if err != nil {
 		return nil, err
 	}
 	r := &Readout{kind: kind, withGrad: withGrad, hidden: hidden, out: out, nN: n}
-	p := Params{}
 	for _, s := range ReadoutParams(hidden, out) {
-		p[s.Name] = o.Input("readout."+s.Name, s.Rows, s.Cols)
-		r.params = append(r.params, p[s.Name])
+		r.params = append(r.params, o.Input("readout."+s.Name, s.Rows, s.Cols))
 	}
 	r.hs = o.Input("hs", hidden, n)
 	r.target = o.Input("target", out, n)
-	r.loss, r.y = BuildLoss(o, kind, p["V"], p["c"], r.hs, r.target)
+	r.loss, r.y = BuildLoss(o, kind, r.params[0], r.params[1], r.hs, r.target) // V, c
 	if err := o.Err(); err != nil {
 		return nil, fmt.Errorf("build readout: %w", err)
 	}

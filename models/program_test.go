@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"github.com/expctl/expctl/datasets"
 )
 
 func randDense(rng *rand.Rand, rows, cols int) *tensor.Dense {
@@ -21,7 +23,7 @@ func randDense(rng *rand.Rand, rows, cols int) *tensor.Dense {
 func TestReadoutOutputsNotClobbered(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const H, K, N = 3, 2, 4
-	for _, kind := range []LossKind{MSE, CrossEntropy} {
+	for _, kind := range []datasets.Loss{datasets.MSE, datasets.CrossEntropy} {
 		for _, grad := range []bool{false, true} {
 			r, err := NewReadout(kind, tensor.Float64, H, K, N, grad)
 			if err != nil {
@@ -29,7 +31,7 @@ func TestReadoutOutputsNotClobbered(t *testing.T) {
 			}
 			V, c, hs := randDense(rng, K, H), randDense(rng, K, 1), randDense(rng, H, N)
 			target := randDense(rng, K, N)
-			if kind == CrossEntropy { // one-hot targets
+			if kind == datasets.CrossEntropy { // one-hot targets
 				d := target.Data().([]float64)
 				clear(d)
 				for n := 0; n < N; n++ {

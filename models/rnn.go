@@ -40,6 +40,6 @@ func (c *RNN) Params() []ParamSpec {
 }
 
 // Step implements [Cell].
-func (c *RNN) Step(o *Ops, p Params, x *G.Node, prev []*G.Node) []*G.Node {
-	return []*G.Node{o.Tanh(o.Affine(p["W"], p["b"], x, prev[0]))}
+func (c *RNN) Step(o *Ops, p Params, x *G.Node, prev States) []*G.Node {
+	return []*G.Node{o.Tanh(o.Affine(p.Get("W"), p.Get("b"), x, prev.Get("h")))}
 }

@@ -316,7 +316,7 @@ func baselineOf(t *Trial) float64 {
 		return math.NaN()
 	}
 	T, err := strconv.Atoi(t.Field("T"))
-	if err != nil || T < task.MinT() {
+	if err != nil || T < task.MinT {
 		return math.NaN()
 	}
 	return task.Baseline(T)

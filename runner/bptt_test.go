@@ -21,12 +21,12 @@ func testNet(t *testing.T, cellName, taskName string, hidden int, seed uint64) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	cell, err := models.New(cellName, models.Config{In: task.InDim(), Hidden: hidden, ForgetBias: 1})
+	cell, err := models.New(cellName, models.Config{In: task.InDim, Hidden: hidden, ForgetBias: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(seed, 7))
-	net, err := NewNetwork(cell, lossKind(task), task.OutDim(), tensor.Float64, rng)
+	net, err := NewNetwork(cell, task.Loss, task.OutDim, tensor.Float64, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,13 +176,9 @@ func buildUnrolled(tb testing.TB, net *Network, b *datasets.Batch, init []*tenso
 	}
 	u := &unrolledGraph{}
 	var wrt []*G.Node
-	p := models.Params{}
 	ncell := len(net.Cell.Params())
 	for i, s := range net.Specs {
 		n := o.Input(fmt.Sprintf("p%d.%s", i, s.Name), s.Rows, s.Cols)
-		if i < ncell {
-			p[s.Name] = n
-		}
 		u.inputs, wrt, u.vals = append(u.inputs, n), append(wrt, n), append(u.vals, net.Params[i])
 	}
 	cfg := net.Cell.Config()
@@ -196,7 +192,7 @@ func buildUnrolled(tb testing.TB, net *Network, b *datasets.Batch, init []*tenso
 	for step := 0; step < b.Len; step++ {
 		x := o.Input(fmt.Sprintf("x_t%04d", step), cfg.In, b.Size)
 		u.inputs, u.vals = append(u.inputs, x), append(u.vals, f.xs[step])
-		state = net.Cell.Step(o, p, x, state)
+		state = models.BuildStep(o, net.Cell, wrt[:ncell], x, state)
 		if j < len(b.LossSteps) && b.LossSteps[j] == step {
 			hs = append(hs, state[0])
 			j++

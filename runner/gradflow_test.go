@@ -25,8 +25,8 @@ func (c *linearCell) Params() []models.ParamSpec {
 		{Name: "U", Rows: c.cfg.Hidden, Cols: c.cfg.In, Init: models.Normal(1)},
 	}
 }
-func (c *linearCell) Step(o *models.Ops, p models.Params, x *G.Node, prev []*G.Node) []*G.Node {
-	return []*G.Node{o.Add(o.MatMul(p["W"], prev[0]), o.MatMul(p["U"], x))}
+func (c *linearCell) Step(o *models.Ops, p models.Params, x *G.Node, prev models.States) []*G.Node {
+	return []*G.Node{o.Add(o.MatMul(p.Get("W"), prev.Get("h")), o.MatMul(p.Get("U"), x))}
 }
 
 // TestGradFlowClosedForm: the recorded ‖∂C/∂h_t‖ of a linear recurrence equals
@@ -34,8 +34,8 @@ func (c *linearCell) Step(o *models.Ops, p models.Params, x *G.Node, prev []*G.N
 func TestGradFlowClosedForm(t *testing.T) {
 	task, _ := datasets.Lookup("adding")
 	const H, B, T = 5, 3, 30
-	cell := &linearCell{models.Config{In: task.InDim(), Hidden: H}}
-	net, err := NewNetwork(cell, models.MSE, 1, tensor.Float64, rand.New(rand.NewPCG(3, 3)))
+	cell := &linearCell{models.Config{In: task.InDim, Hidden: H}}
+	net, err := NewNetwork(cell, datasets.MSE, 1, tensor.Float64, rand.New(rand.NewPCG(3, 3)))
 	if err != nil {
 		t.Fatal(err)
 	}

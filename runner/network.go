@@ -15,7 +15,7 @@ import (
 // declared order followed by the readout's (V, c), and the compiled programs that run it.
 type Network struct {
 	Cell   models.Cell
-	Loss   models.LossKind
+	Loss   datasets.Loss
 	Dtype  tensor.Dtype
 	Out    int                // readout size K
 	Specs  []models.ParamSpec // cell parameters, then readout parameters
@@ -31,7 +31,7 @@ type readoutKey struct {
 }
 
 // NewNetwork initialises a network from rng: the cell's parameters, then the readout's.
-func NewNetwork(cell models.Cell, loss models.LossKind, out int, dt tensor.Dtype, rng *rand.Rand) (*Network, error) {
+func NewNetwork(cell models.Cell, loss datasets.Loss, out int, dt tensor.Dtype, rng *rand.Rand) (*Network, error) {
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, fmt.Errorf("unsupported dtype %v", dt)
 	}
@@ -235,10 +235,4 @@ func (n *Network) lossStates(b *datasets.Batch) (*tensor.Dense, func(t int, st [
 		}
 		return nil
 	}
-}
-func lossKind(t datasets.Task) models.LossKind {
-	if t.Loss() == datasets.CrossEntropy {
-		return models.CrossEntropy
-	}
-	return models.MSE
 }

@@ -286,7 +286,7 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 			continue
 		}
 		report(SweepEvent{Kind: TrialProgress, Index: index, Config: cfg, Progress: &Progress{
-			Step: l.Step, Steps: l.Steps, Baseline: task.Baseline(cfg.T), Metric: task.MetricName(),
+			Step: l.Step, Steps: l.Steps, Baseline: task.Baseline(cfg.T), Metric: task.MetricName,
 			Point: trialdir.Point{Step: l.Step, TrainLoss: nanIfNil(l.TrainLoss), TestLoss: nanIfNil(l.TestLoss),
 				TestMetric: nanIfNil(l.TestMetric), Seconds: l.Seconds}}})
 	}
@@ -319,8 +319,8 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 		msg += ": " + s
 	}
 	res := &trialdir.Result{ID: cfg.ID(), Status: trialdir.Failed, Error: msg, Version: Version, Build: Build}
-	if task != nil {
-		res.Metric, res.Baseline, res.Criterion = task.MetricName(), task.Baseline(cfg.T), cfg.Criterion(task)
+	if task.Name != "" {
+		res.Metric, res.Baseline, res.Criterion = task.MetricName, task.Baseline(cfg.T), cfg.Criterion(task)
 	}
 	if err := trialdir.WriteResult(td, res); err != nil {
 		fail(err)
@@ -363,7 +363,7 @@ func producedBy(version, build string) string {
 func trialCost(c experiments.Config) float64 {
 	L, D := c.T, 10
 	if task, err := datasets.Lookup(c.Task); err == nil {
-		L, D = task.Len(c.T), task.InDim()
+		L, D = task.Len(c.T), task.InDim
 	}
 	return float64(c.Steps) * float64(L) * float64(c.Hidden) * float64(c.Hidden+D)
 }

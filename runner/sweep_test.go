@@ -137,7 +137,7 @@ func TestSweepIsolatesPanics(t *testing.T) {
 	victim := trials[1].ID()
 	out := t.TempDir()
 	opts := testSweepOptions(out)
-	opts.WorkerEnv = append(opts.WorkerEnv, FaultEnv+"=panic:"+victim)
+	opts.WorkerEnv = append(opts.WorkerEnv, faultEnv+"=panic:"+victim)
 	sum, err := RunSweep(context.Background(), spec, []byte(tinySpec), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -89,11 +89,11 @@ func newTrial(cfg experiments.Config) (*trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	cell, err := models.New(cfg.Cell, models.Config{In: task.InDim(), Hidden: cfg.Hidden, ForgetBias: cfg.ForgetBias})
+	cell, err := models.New(cfg.Cell, models.Config{In: task.InDim, Hidden: cfg.Hidden, ForgetBias: cfg.ForgetBias})
 	if err != nil {
 		return nil, err
 	}
-	net, err := NewNetwork(cell, lossKind(task), task.OutDim(), cfg.TensorDtype(), initRNG(cfg.Seed))
+	net, err := NewNetwork(cell, task.Loss, task.OutDim, cfg.TensorDtype(), initRNG(cfg.Seed))
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func (tr *trial) fresh() bool { return tr.st.Step == 0 && len(tr.st.Curve) == 0 
 
 // result is the trial's result so far, without status.
 func (tr *trial) result() *trialdir.Result {
-	return &trialdir.Result{ID: tr.cfg.ID(), Metric: tr.task.MetricName(), Baseline: tr.task.Baseline(tr.cfg.T),
+	return &trialdir.Result{ID: tr.cfg.ID(), Metric: tr.task.MetricName, Baseline: tr.task.Baseline(tr.cfg.T),
 		Criterion: tr.cfg.Criterion(tr.task), Params: tr.net.NumParams(), Version: Version, Build: Build,
 		SolvedAtStep: tr.st.SolvedAt, TestLoss: tr.st.TestLoss, TestMetric: tr.st.TestMetr}
 }

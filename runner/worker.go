@@ -3,30 +3,26 @@ package runner
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
-// Exit statuses of a worker process (see [WorkerMain]).
-const (
-	WorkerExitDone        = 0   // the trial finished: result.json exists (whatever its status)
-	WorkerExitError       = 1   // the trial could not run; result.json may record a failure
-	WorkerExitUsage       = 2   // bad arguments
-	WorkerExitBusy        = 75  // another process is running the trial
-	WorkerExitInterrupted = 130 // stopped by a signal; a checkpoint was saved
-)
+// WorkerExitBusy is the exit status of a worker whose trial another process is running. A
+// sweep reads it from the workers it starts (see [SweepOptions.Worker]) and leaves the trial
+// to that process; every other status it reads from the trial's result.json.
+const WorkerExitBusy = 75
 
-// FaultEnv names an environment variable that makes a worker fail on purpose, to test
-// that a sweep isolates failures: "panic:<trial-id>" panics when that trial starts.
-const FaultEnv = "EXPCTL_FAULT"
+// ConfigReadError is returned by [RunWorker] when the trial directory holds no readable
+// config.json; nothing was run.
+type ConfigReadError struct{ Err error }
+
+// Error returns the message of the error reading the config.
+func (e *ConfigReadError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error of reading the config.
+func (e *ConfigReadError) Unwrap() error { return e.Err }
 
 // workerLine is one line of a worker's standard output: the progress of its trial.
 type workerLine struct {
@@ -52,42 +48,22 @@ func nanIfNil(v *float64) float64 {
 	return *v
 }
 
-// WorkerMain runs one trial of a sweep in this process: args are
-// [--checkpoint-every K] <trial-dir>, where the directory holds the trial's config.json.
-// The trial resumes from its checkpoint if it has one and checkpoints every K steps; each
-// evaluation is printed on stdout as a JSON line. It returns the process exit status.
-func WorkerMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	every := fs.Int("checkpoint-every", 100, "save the trial's state every K steps")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: worker [--checkpoint-every K] <trial-dir>")
-		return WorkerExitUsage
+// RunWorker runs one trial of a sweep in this process: dir is the trial directory, which
+// holds the trial's config.json. The trial resumes from its checkpoint if it has one and
+// checkpoints every checkpointEvery steps; each evaluation is written to progress as one
+// JSON line, the lines the sweep reads. It returns a *[ConfigReadError] when the config
+// cannot be read, an error wrapping [ErrBusy] when another process runs the trial, and
+// [ErrInterrupted] when ctx is cancelled first.
+func RunWorker(ctx context.Context, dir string, checkpointEvery int, progress io.Writer) error {
+	cfg, err := trialdir.ReadConfig(dir)
+	if err != nil {
+		return &ConfigReadError{err}
 	}
-	dir := fs.Arg(0)
-	var cfg experiments.Config
-	if err := results.ReadJSON(filepath.Join(dir, results.ConfigFile), &cfg); err != nil {
-		fmt.Fprintln(stderr, "worker:", err)
-		return WorkerExitUsage
-	}
-	if os.Getenv(FaultEnv) == "panic:"+cfg.ID() {
-		panic("fault injected by " + FaultEnv)
-	}
-	enc := json.NewEncoder(stdout)
-	progress := func(p Progress) {
+	enc := json.NewEncoder(progress)
+	report := func(p Progress) {
 		enc.Encode(workerLine{Step: p.Step, Steps: p.Steps, TrainLoss: finiteOrNil(p.Point.TrainLoss),
 			TestLoss: finiteOrNil(p.Point.TestLoss), TestMetric: finiteOrNil(p.Point.TestMetric), Seconds: p.Point.Seconds})
 	}
-	_, err := RunTrialIn(ctx, cfg, dir, TrialOptions{Progress: progress, CheckpointEvery: *every, Resume: true})
-	switch {
-	case err == nil:
-		return WorkerExitDone
-	case errors.Is(err, ErrBusy):
-		fmt.Fprintln(stderr, "worker:", err)
-		return WorkerExitBusy
-	case errors.Is(err, ErrInterrupted):
-		return WorkerExitInterrupted
-	}
-	fmt.Fprintln(stderr, "worker:", err)
-	return WorkerExitError
+	_, err = RunTrialIn(ctx, cfg.Config, dir, TrialOptions{Progress: report, CheckpointEvery: checkpointEvery, Resume: true})
+	return err
 }

@@ -27,9 +27,9 @@ func runTasks(_ context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s: %s\n", n, t.Description())
+		fmt.Fprintf(w, "%s: %s\n", n, t.Description)
 		fmt.Fprintf(w, "    loss %s; baseline: %s (T=100: %.4f); solved when %s; metric %s; T ≥ %d\n",
-			t.Loss(), t.BaselineNote(), t.Baseline(100), t.Criterion(), t.MetricName(), t.MinT())
+			t.Loss, t.BaselineNote, t.Baseline(100), t.Criterion, t.MetricName, t.MinT)
 	}
 	return nil
 }

@@ -1,5 +1,3 @@
-// Command expctl runs experiments on recurrent networks and long-range dependencies: it
-// lists cells and tasks, trains single trials and sweeps, and reports their results.
 package main
 
 import (
@@ -20,9 +18,10 @@ import (
 // Exit statuses.
 const (
 	exitOK          = 0
-	exitFailure     = 1   // something went wrong while running
-	exitUsage       = 2   // bad flags, arguments or specification; nothing was written
-	exitInterrupted = 130 // stopped by a signal
+	exitFailure     = 1                     // something went wrong while running
+	exitUsage       = 2                     // bad flags, arguments or specification; nothing was written
+	exitBusy        = runner.WorkerExitBusy // worker only: another process is running the trial
+	exitInterrupted = 130                   // stopped by a signal
 )
 
 // usageError is an invalid command line; it exits with status 2.
@@ -59,13 +58,23 @@ func onUsageError(_ *cli.Context, err error, _ bool) error {
 func exitCode(err error) int {
 	var ue *usageError
 	var ce *experiments.ConfigError
-	var es exitStatus
 	var se *runner.StaleError
+	var we *workerError
+	if errors.As(err, &we) { // what a sweep reads from the worker of a trial
+		var cre *runner.ConfigReadError
+		switch {
+		case errors.Is(err, runner.ErrBusy):
+			return exitBusy
+		case errors.Is(err, runner.ErrInterrupted):
+			return exitInterrupted
+		case errors.As(err, &cre):
+			return exitUsage
+		}
+		return exitFailure
+	}
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &es):
-		return int(es)
 	case errors.As(err, &ue), errors.As(err, &ce), errors.As(err, &se), errors.Is(err, experiments.ErrSpec):
 		return exitUsage
 	case errors.Is(err, runner.ErrInterrupted), errors.Is(err, context.Canceled):
@@ -74,9 +83,17 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-// errorLine renders an error as the one line the user sees.
+// errorLine renders an error as the one line the user sees; it is empty for an interrupted
+// worker, which has saved a checkpoint and has nothing to report.
 func errorLine(err error) string {
 	var ce *experiments.ConfigError
+	var we *workerError
+	if errors.As(err, &we) {
+		if errors.Is(err, runner.ErrInterrupted) {
+			return ""
+		}
+		return we.Error()
+	}
 	if errors.Is(err, experiments.ErrSpec) {
 		return "expctl: " + err.Error() // names the spec file, line and field itself
 	}
@@ -89,9 +106,10 @@ func errorLine(err error) string {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	err := app.RunContext(ctx, flagsFirst(app.Commands, args))
-	var es exitStatus
-	if err != nil && !errors.As(err, &es) {
-		fmt.Fprintln(stderr, errorLine(err))
+	if err != nil {
+		if line := errorLine(err); line != "" {
+			fmt.Fprintln(stderr, line)
+		}
 	}
 	return exitCode(err)
 }
