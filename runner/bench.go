@@ -3,12 +3,12 @@ package runner
 import (
 	"context"
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"runtime"
 	"slices"
 	"time"
 
 	"github.com/expctl/expctl/datasets"
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/models"
 )
 

@@ -3,12 +3,12 @@ package runner
 import (
 	"context"
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/expctl/expctl/datasets"
+	"github.com/expctl/expctl/experiments"
 )
 
 // benchTrial prepares an adding-problem trial at H=128, B=32, float32.

@@ -3,9 +3,10 @@ package runner
 import (
 	"context"
 	"errors"
-	"github.com/expctl/expctl/experiments"
 	"testing"
 	"time"
+
+	"github.com/expctl/expctl/experiments"
 )
 
 func tinyBench(cell, task string, T int) BenchConfig {

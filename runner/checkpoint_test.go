@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/expctl/expctl/experiments"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/results"
 	"github.com/expctl/expctl/results/trialdir"
 )

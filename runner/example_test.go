@@ -2,8 +2,8 @@ package runner_test
 
 import (
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/runner"
 )
 

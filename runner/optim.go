@@ -2,10 +2,11 @@ package runner
 
 import (
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"math"
 
 	"gorgonia.org/tensor"
+
+	"github.com/expctl/expctl/experiments"
 )
 
 // optimizer updates parameters in place from their gradients. Gorgonia's solvers are not

@@ -2,9 +2,10 @@ package runner
 
 import (
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"strconv"
 	"strings"
+
+	"github.com/expctl/expctl/experiments"
 )
 
 // Shard selects a deterministic part of a sweep: trial k of the expanded list (0-based)

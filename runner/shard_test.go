@@ -3,8 +3,9 @@ package runner
 import (
 	"errors"
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"testing"
+
+	"github.com/expctl/expctl/experiments"
 )
 
 func TestResolveShard(t *testing.T) {

@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"errors"
-	"github.com/expctl/expctl/experiments"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/results"
 )
 

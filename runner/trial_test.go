@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/expctl/expctl/experiments"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/results"
 )
 

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"io"
 	"math"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/expctl/expctl/datasets"
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/models"
 	"github.com/expctl/expctl/models/engine"
 	"github.com/expctl/expctl/runner"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/expctl/expctl/experiments"
 	"io"
 	"os"
 	"os/signal"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/runner"
 )
 

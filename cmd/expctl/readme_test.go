@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/expctl/expctl/experiments"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/runner"
 )
 
