@@ -17,7 +17,7 @@ import (
 //   - a title naming the sweep(s) and the generation facts: the sweeps and their trial
 //     counts, the trials by state, the query, the expctl versions that produced the results;
 //   - each sweep's specification as written (deduplicated when shards share it);
-//   - for each task: the metric table (entries are [Cell.Text]; for a loss a last
+//   - for each task: the metric table (entries are [Aggregate.Text]; for a loss a last
 //     "baseline" row), the steps-to-solve table (median [min–max] over the solved trials)
 //     and the "longest T solved" summary (see [Table.LongestSolved], k = minSolved, 0 for
 //     all trials of a cell), all as <table> elements; the final-metric figure
@@ -268,7 +268,7 @@ func buildHTMLTask(c *Collection, r *Report, t, st *Table) (htmlTask, error) {
 	if metric != q.Metric {
 		metric += " (" + q.Metric + ")"
 	}
-	task.Metric = htmlGrid(t, "metric", fmt.Sprintf("Final %s, %s over %s", metric, agg, many), func(cell *Cell) htmlCell {
+	task.Metric = htmlGrid(t, "metric", fmt.Sprintf("Final %s, %s over %s", metric, agg, many), func(cell *Aggregate) htmlCell {
 		return htmlEntry(cell, cell.Text(q.Agg))
 	})
 	if q.Metric == TestLoss || q.Metric == BestTestLoss {
@@ -292,7 +292,7 @@ func buildHTMLTask(c *Collection, r *Report, t, st *Table) (htmlTask, error) {
 			}
 		}
 	}
-	task.Steps = htmlGrid(st, "steps", fmt.Sprintf("Steps to solve, median [min–max] over the solved trials (%d/%d solved)", solved, n), func(cell *Cell) htmlCell {
+	task.Steps = htmlGrid(st, "steps", fmt.Sprintf("Steps to solve, median [min–max] over the solved trials (%d/%d solved)", solved, n), func(cell *Aggregate) htmlCell {
 		return htmlEntry(cell, stepsEntry(cell).text()) // as in the text formats: "k/n solved"
 	})
 
@@ -434,7 +434,7 @@ func buildHTMLGradients(c *Collection, q Query) (*htmlGradients, error) {
 }
 
 // htmlGrid lays out a table: one row per row value, one column per column value.
-func htmlGrid(t *Table, class, caption string, cell func(*Cell) htmlCell) htmlTable {
+func htmlGrid(t *Table, class, caption string, cell func(*Aggregate) htmlCell) htmlTable {
 	g := htmlTable{Class: class, Caption: caption, Corner: t.Query.Rows + " \\ " + t.Query.Cols}
 	for _, col := range t.Cols {
 		g.Cols = append(g.Cols, t.Query.Cols+"="+col)
@@ -454,7 +454,7 @@ func htmlGrid(t *Table, class, caption string, cell func(*Cell) htmlCell) htmlTa
 
 // htmlEntry classifies a cell shown as text: a number, or words ("state"); the
 // background tells how many of its trials were solved, the tooltip its trials by state.
-func htmlEntry(c *Cell, text string) htmlCell {
+func htmlEntry(c *Aggregate, text string) htmlCell {
 	e := htmlCell{Text: text, Class: "state"}
 	if c == nil {
 		e.Class, e.Title = "state none", "no such trial"

@@ -108,8 +108,8 @@ func TestPlotFinalMedian(t *testing.T) {
 }
 
 // plotCell builds a cell from values and states.
-func plotCell(vals []float64, states map[string]int) *Cell {
-	c := &Cell{Values: vals, States: states, Baseline: 0.5}
+func plotCell(vals []float64, states map[string]int) *Aggregate {
+	c := &Aggregate{Values: vals, States: states, Baseline: 0.5}
 	for _, n := range states {
 		c.N += n
 	}
@@ -121,7 +121,7 @@ func TestPlotFinalSkipsCellsWithoutValues(t *testing.T) {
 	tb := &Table{
 		Task: "adding", Query: Query{}.withDefaults(), MetricName: TestLoss,
 		Rows: []string{"gru", "rnn"}, Cols: []string{"10", "100", "1000"},
-		Cells: [][]*Cell{
+		Cells: [][]*Aggregate{
 			{plotCell(nil, map[string]int{Missing: 1}), nil, plotCell(nil, map[string]int{Running: 1})},
 			{plotCell([]float64{0.01, 0.02}, map[string]int{Solved: 2}), plotCell(nil, map[string]int{Diverged: 2}), plotCell([]float64{0.3}, map[string]int{Unsolved: 1, Failed: 1})},
 		},
@@ -157,7 +157,7 @@ func TestPlotFinalAllNonNumeric(t *testing.T) {
 		tb := &Table{
 			Task: "copy", Query: Query{Metric: metric}.withDefaults(), MetricName: metric,
 			Rows: []string{"lstm", "rnn"}, Cols: []string{"a", "b"},
-			Cells: [][]*Cell{
+			Cells: [][]*Aggregate{
 				{plotCell(nil, map[string]int{Diverged: 1}), plotCell(nil, map[string]int{Failed: 2})},
 				{nil, plotCell(nil, map[string]int{Missing: 1})},
 			},

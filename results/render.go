@@ -89,7 +89,7 @@ func NewReport(c *Collection, q Query, minSolved int) (*Report, error) {
 //
 //  1. the metric table: a title naming the task, the metric, the aggregation and the
 //     trials by state; a header with the row field and the column values ("T=5"); one row
-//     per row value with [Cell.Text] in each cell; for a loss, a last "baseline" row with
+//     per row value with [Aggregate.Text] in each cell; for a loss, a last "baseline" row with
 //     the column's memoryless baseline loss ("varies" where the trials of a column
 //     disagree);
 //  2. the steps-to-solve table on the same grid: median [min–max] of solved_at_step over
@@ -358,8 +358,8 @@ func stepsTitle(t *Table) title {
 	return title{task: t.Task, rest: fmt.Sprintf("steps to solve, median [min–max] over solved trials (%d/%d solved)", counts[Solved], n)}
 }
 
-// metricEntry splits Cell.Text into its number and words.
-func metricEntry(c *Cell, agg string) entry {
+// metricEntry splits Aggregate.Text into its number and words.
+func metricEntry(c *Aggregate, agg string) entry {
 	s := c.Text(agg)
 	if c == nil || len(c.Values) == 0 {
 		return entry{note: s}
@@ -375,7 +375,7 @@ func steps(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // stepsEntry shows a steps-to-solve cell: "median [min–max]" over its solved trials and
 // "k/n solved", followed by its unfinished trials.
-func stepsEntry(c *Cell) entry {
+func stepsEntry(c *Aggregate) entry {
 	if c == nil {
 		return entry{note: "·"}
 	}
@@ -445,7 +445,7 @@ func notesFor(t *Table, cells [][]entry, baseline, steps bool) []string {
 	return notes
 }
 
-func buildGrid(t *Table, tt title, entryOf func(*Cell) entry, baseline, steps bool) grid {
+func buildGrid(t *Table, tt title, entryOf func(*Aggregate) entry, baseline, steps bool) grid {
 	g := grid{title: tt, corner: t.Query.Rows, labels: t.Rows}
 	for _, c := range t.Cols {
 		g.cols = append(g.cols, colHeading(t.Query.Cols, c))
@@ -489,7 +489,7 @@ func (r *Report) sections() []section {
 	for i, t := range r.Tables {
 		st := r.Steps[i]
 		s := section{task: t.Task}
-		s.metric = buildGrid(t, metricTitle(t), func(c *Cell) entry { return metricEntry(c, t.Query.Agg) }, isLoss(t.Query.Metric), false)
+		s.metric = buildGrid(t, metricTitle(t), func(c *Aggregate) entry { return metricEntry(c, t.Query.Agg) }, isLoss(t.Query.Metric), false)
 		s.steps = buildGrid(st, stepsTitle(st), stepsEntry, false, true)
 		if sum := summaryTable(t); sum != nil {
 			s.rowField, s.colField = sum.Query.Rows, sum.Query.Cols
@@ -519,9 +519,9 @@ func summaryTable(t *Table) *Table {
 	}
 	tt := &Table{Task: t.Task, Query: t.Query, MetricName: t.MetricName, Rows: t.Cols, Cols: t.Rows, Over: t.Over}
 	tt.Query.Rows, tt.Query.Cols = t.Query.Cols, t.Query.Rows
-	tt.Cells = make([][]*Cell, len(t.Cols))
+	tt.Cells = make([][]*Aggregate, len(t.Cols))
 	for c := range t.Cols {
-		tt.Cells[c] = make([]*Cell, len(t.Rows))
+		tt.Cells[c] = make([]*Aggregate, len(t.Rows))
 		for r := range t.Rows {
 			tt.Cells[c][r] = t.Cells[r][c]
 		}
@@ -939,7 +939,7 @@ type jsonReport struct {
 	Problems  []jsonProblem `json:"problems"`
 }
 
-func jsonCells(t *Table, text func(*Cell) string) [][]*jsonCell {
+func jsonCells(t *Table, text func(*Aggregate) string) [][]*jsonCell {
 	out := make([][]*jsonCell, len(t.Rows))
 	for r := range t.Rows {
 		out[r] = make([]*jsonCell, len(t.Cols))
@@ -986,8 +986,8 @@ func writeJSON(w io.Writer, r *Report) error {
 	for i, t := range r.Tables {
 		jt := jsonTable{Task: t.Task, Metric: t.MetricName, Rows: nonNil(t.Rows), Cols: nonNil(t.Cols),
 			Baseline: []jsonNum{}, Over: nonNil(t.Over), LongestSolved: []jsonLongest{},
-			Cells:        jsonCells(t, func(c *Cell) string { return c.Text(t.Query.Agg) }),
-			StepsToSolve: jsonCells(r.Steps[i], func(c *Cell) string { return stepsEntry(c).text() }),
+			Cells:        jsonCells(t, func(c *Aggregate) string { return c.Text(t.Query.Agg) }),
+			StepsToSolve: jsonCells(r.Steps[i], func(c *Aggregate) string { return stepsEntry(c).text() }),
 		}
 		for _, b := range t.ColBaseline {
 			jt.Baseline = append(jt.Baseline, jsonNum(b))
