@@ -1,8 +1,6 @@
 package results
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,10 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"gonum.org/v1/plot"
+
+	"github.com/expctl/expctl/results/report"
 )
 
 // Which record of a trial's gradient flow a figure shows.
@@ -459,8 +456,12 @@ func (c *GradientCell) label(b *BlockSpectrum) string {
 	return b.Gate
 }
 
-// textPart is a piece of a cell's line; class is "below" or "above" for a marked σ_max.
-type textPart struct{ text, class string }
+// textPart is a piece of a cell's line; a σ_max below or above its threshold is marked
+// Low or High.
+type textPart struct {
+	text  string
+	style report.Style
+}
 
 // sigmaPart is a σ_max with its mark, "—" when there is none.
 func sigmaPart(b *BlockSpectrum, v float64) textPart {
@@ -470,9 +471,9 @@ func sigmaPart(b *BlockSpectrum, v float64) textPart {
 	p := textPart{text: num(v) + b.Mark(v)}
 	switch b.Side(v) {
 	case -1:
-		p.class = "below"
+		p.style = report.Low
 	case 1:
-		p.class = "above"
+		p.style = report.High
 	}
 	return p
 }
@@ -567,11 +568,8 @@ func thresholdText(v float64) string {
 func (c *GradientCell) Text() string { return strings.Join(c.Lines(), "; ") }
 
 // gradientTitle is the line above a gradient table.
-func gradientTitle(t *GradientTable) title {
-	many := "seeds"
-	if len(t.Over) > 0 {
-		many = "trials"
-	}
+func gradientTitle(t *GradientTable) report.Text {
+	_, many := unit(t.Over)
 	n, rec := 0, 0
 	for _, row := range t.Cells {
 		for _, c := range row {
@@ -581,8 +579,8 @@ func gradientTitle(t *GradientTable) title {
 			}
 		}
 	}
-	return title{task: t.Task, rest: fmt.Sprintf("σ_max of the recurrent blocks at init → at the end, and clip rate, medians over %s (%s, %d with σ_max records)",
-		many, plural(n, "trial", "trials"), rec)}
+	return title(t.Task, report.Span{Text: fmt.Sprintf("σ_max of the recurrent blocks at init → at the end, and clip rate, medians over %s (%s, %d with σ_max records)",
+		many, plural(n, "trial", "trials"), rec)})
 }
 
 // gradientNotes are the footnotes of a gradient table.
@@ -655,223 +653,82 @@ func gradientNotes(t *GradientTable) []string {
 //	  "problems": [{"path": "...", "msg": "..."}] // unreadable gradient records; [] if none
 //	}
 func WriteGradientTables(w io.Writer, ts []*GradientTable, f Format) error {
-	ew := &errWriter{w: w}
-	switch f {
-	case Terminal, Markdown:
-		if err := writeGradientText(ew, ts, f == Markdown); err != nil {
-			return err
-		}
-	case CSV:
-		writeGradientCSV(ew, ts)
-	case LaTeX:
-		writeGradientLaTeX(ew, ts)
-	case JSON:
-		return writeGradientJSON(ew, ts)
-	default:
-		_, err := ParseFormat(string(f))
-		if err == nil {
-			err = fmt.Errorf("unknown format %q (use ParseFormat)", f)
-		}
-		return err
-	}
-	return ew.err
+	p := GradientPart(ts)
+	p.Key = "" // a document of its own
+	return report.Render(w, &report.Document{Parts: []*report.Part{p}}, f)
 }
 
-func gradientProblems(ts []*GradientTable) []Problem {
-	var out []Problem
-	for _, t := range ts {
-		out = append(out, t.Problems...)
-	}
-	return out
-}
-
-func gradientHeader(t *GradientTable) []string {
-	h := []string{t.Query.Rows}
-	for _, c := range t.Cols {
-		h = append(h, colHeading(t.Query.Cols, c))
-	}
-	return h
-}
-
-func writeGradientText(w io.Writer, ts []*GradientTable, md bool) error {
-	esc := func(s string) string { return s }
-	if md {
-		esc = mdEscape
-	}
-	if len(ts) == 0 {
-		fmt.Fprintln(w, noTrials)
-	}
-	for i, t := range ts {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		tt := gradientTitle(t)
-		if md {
-			fmt.Fprintln(w, tt.markdown())
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, tt)
-		}
-		opts := []tablewriter.Option{
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithHeaderAlignment(tw.AlignLeft),
-			tablewriter.WithRowAlignment(tw.AlignLeft),
-			tablewriter.WithRowAutoWrap(tw.WrapNone),
-			tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		}
-		if md {
-			opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-		} else {
-			opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-				Settings: tw.Settings{Separators: tw.Separators{BetweenRows: tw.On}},
-			})))
-		}
-		tb := tablewriter.NewTable(w, opts...)
-		var header []any
-		for _, h := range gradientHeader(t) {
-			header = append(header, esc(h))
-		}
-		tb.Header(header...)
-		for r, label := range t.Rows {
-			row := []string{esc(label)}
-			for _, c := range t.Cells[r] {
-				if md {
-					row = append(row, esc(c.Text()))
-				} else {
-					row = append(row, strings.Join(c.Lines(), "\n"))
-				}
-			}
-			tb.Append(row)
-		}
-		if err := tb.Render(); err != nil {
-			return fmt.Errorf("render %s gradient table: %w", t.Task, err)
-		}
-		for _, n := range gradientNotes(t) {
-			if md {
-				fmt.Fprintln(w)
-				fmt.Fprintln(w, mdEscape(n))
-			} else {
-				fmt.Fprintln(w, wrap(n, noteWidth, "  "))
-			}
-		}
-	}
-	if ps := gradientProblems(ts); len(ps) > 0 {
-		fmt.Fprintln(w)
-		head := plural(len(ps), "unreadable gradient record", "unreadable gradient records") + " (those trials count as without records):"
-		if md {
-			fmt.Fprintln(w, mdEscape(head))
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, head)
-		}
-		for _, p := range ps {
-			if md {
-				fmt.Fprintln(w, "- "+mdEscape(p.String()))
-			} else {
-				fmt.Fprintln(w, "  "+p.String())
-			}
-		}
-	}
-	return nil
-}
-
-func writeGradientCSV(w io.Writer, ts []*GradientTable) {
-	if len(ts) == 0 {
-		fmt.Fprintln(w, "# "+noTrials)
-	}
-	for i, t := range ts {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintln(w, "# "+gradientTitle(t).String())
-		cw := csv.NewWriter(w)
-		cw.Write(gradientHeader(t))
-		for r, label := range t.Rows {
-			row := []string{label}
-			for _, c := range t.Cells[r] {
-				row = append(row, c.Text())
-			}
-			cw.Write(row)
-		}
-		cw.Flush()
-		for _, n := range gradientNotes(t) {
-			fmt.Fprintln(w, "# "+n)
-		}
-	}
-	if ps := gradientProblems(ts); len(ps) > 0 {
-		fmt.Fprintln(w)
-		for _, p := range ps {
-			fmt.Fprintln(w, "# problem: "+p.String())
-		}
-	}
-}
-
-// gradTexEscaper spells the symbols of the gradient tables as LaTeX, after texEscape.
-var gradTexEscaper = strings.NewReplacer(
-	`σ\_max`, `$\sigma_{\max}$`, `σ`, `$\sigma$`, `γ`, `$\gamma$`, `→`, `$\to$`,
-	`↓`, `$\downarrow$`, `↑`, `$\uparrow$`, `‖`, `$\|$`, `∂`, `$\partial$`,
-)
-
-func gradTex(s string) string { return gradTexEscaper.Replace(texEscape(s)) }
-
-func writeGradientLaTeX(w io.Writer, ts []*GradientTable) {
-	fmt.Fprintln(w, `% expctl gradient tables; needs \usepackage{booktabs}`)
-	if len(ts) == 0 {
-		fmt.Fprintln(w, "% "+noTrials)
+// GradientPart is the gradient tables as a part of a document (see
+// [WriteGradientTables]): one section per table, the document's "gradients" member in
+// JSON.
+func GradientPart(ts []*GradientTable) *report.Part {
+	p := &report.Part{
+		Key:      "gradients",
+		Preamble: "expctl gradient tables",
+		Empty:    noTrials,
+		Heading:  "Gradient flow",
+		Class:    "gradients",
+		Link:     "gradient flow",
+		About: `‖∂C/∂h_t‖ on a fixed diagnostic batch against the lag k = L−1−t (how many steps before the
+end of the sequence h_t is), at initialisation and at the end of training, median over trials: a line
+that falls with the lag is a vanishing gradient. The table gives the largest singular value σ_max of
+each recurrent block against the threshold 1/γ of Pascanu et al. (2013), and how often the gradient
+norm was clipped.`,
 	}
 	for _, t := range ts {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, `\begin{table}[ht]`)
-		fmt.Fprintln(w, `\centering`)
-		fmt.Fprintf(w, "\\caption{%s}\n", gradTex(gradientTitle(t).String()))
-		fmt.Fprintf(w, "\\label{%s}\n", texLabel(t.Task, "gradients"))
-		fmt.Fprintf(w, "\\begin{tabular}{l%s}\n", strings.Repeat("l", len(t.Cols)))
-		fmt.Fprintln(w, `\toprule`)
-		head := []string{texEscape(t.Query.Rows)}
-		for _, c := range t.Cols {
-			h := colHeading(t.Query.Cols, c)
-			if t.Query.Cols == "T" && isNumber(c) {
-				head = append(head, "$"+h+"$")
-			} else {
-				head = append(head, texEscape(h))
-			}
-		}
-		fmt.Fprintln(w, strings.Join(head, " & ")+` \\`)
-		fmt.Fprintln(w, `\midrule`)
-		for r, label := range t.Rows {
-			row := []string{texEscape(label)}
-			for _, c := range t.Cells[r] {
-				lines := c.Lines()
-				for i, l := range lines {
-					lines[i] = gradTex(l)
-				}
-				if len(lines) == 1 {
-					row = append(row, lines[0])
-				} else {
-					row = append(row, `\begin{tabular}[t]{@{}l@{}}`+strings.Join(lines, `\\`)+`\end{tabular}`)
-				}
-			}
-			fmt.Fprintln(w, strings.Join(row, " & ")+` \\`)
-		}
-		fmt.Fprintln(w, `\bottomrule`)
-		fmt.Fprintln(w, `\end{tabular}`)
-		notes := gradientNotes(t)
-		fmt.Fprintln(w, `\par\smallskip\footnotesize`)
-		for i, n := range notes {
-			end := `\\`
-			if i == len(notes)-1 {
-				end = ""
-			}
-			fmt.Fprintln(w, gradTex(n)+end)
-		}
-		fmt.Fprintln(w, `\end{table}`)
+		p.Sections = append(p.Sections, &report.Section{
+			Name: t.Task, Heading: "Task " + t.Task,
+			Tables: []*report.Table{gradientTable(t)},
+			Data:   gradientJSON(t),
+		})
+		p.Problems = append(p.Problems, reportProblems(t.Problems)...)
 	}
-	if ps := gradientProblems(ts); len(ps) > 0 {
-		fmt.Fprintln(w)
-		for _, p := range ps {
-			fmt.Fprintln(w, "% problem: "+strings.ReplaceAll(p.String(), "\n", " "))
-		}
+	p.ProblemsHeading = plural(len(p.Problems), "unreadable gradient record", "unreadable gradient records") +
+		" (those trials count as without records):"
+	return p
+}
+
+// gradientTable lays out a gradient table: per row and column the lines of
+// [GradientCell.Lines], values below or above their threshold marked.
+func gradientTable(t *GradientTable) *report.Table {
+	_, many := unit(t.Over)
+	rt := &report.Table{
+		ID: t.Task + "-gradients", Kind: "gradients", Stacked: true,
+		Title:    gradientTitle(t),
+		Caption:  "σ_max of the recurrent blocks at init → at the end, and clip rate, medians over " + many,
+		RowField: t.Query.Rows, ColField: t.Query.Cols, Cols: colHeadings(t.Query.Cols, t.Cols),
 	}
+	for r, label := range t.Rows {
+		row := report.Row{Label: label}
+		for _, c := range t.Cells[r] {
+			e := report.Entry{}
+			switch {
+			case c == nil:
+				e.Kind, e.Tip = report.NoTrial, "no such trial"
+			case !c.hasValues():
+				e.Kind = report.NoValue
+			}
+			if c != nil {
+				e.Tip = fmt.Sprintf("%d %s (%d with records): %s", c.N, plural1(c.N, "trial", "trials"), c.Recorded, statesText(c.States))
+			}
+			for _, parts := range c.lineParts() {
+				var line report.Line
+				for _, p := range parts {
+					line = append(line, report.Span{Text: p.text, Style: p.style})
+				}
+				e.Lines = append(e.Lines, line)
+			}
+			row.Entries = append(row.Entries, e)
+		}
+		rt.Rows = append(rt.Rows, row)
+	}
+	for _, n := range gradientNotes(t) {
+		rt.Notes = append(rt.Notes, report.Note{Text: n})
+	}
+	for _, p := range t.Problems {
+		rt.Notes = append(rt.Notes, report.Note{Text: "Unreadable: " + p.String(), Only: report.Page})
+	}
+	return rt
 }
 
 // ---- JSON (see WriteGradientTables)
@@ -922,11 +779,6 @@ type jsonGradientTable struct {
 	Cells     [][]*jsonGradientCell `json:"cells"`
 }
 
-type jsonGradients struct {
-	Tables   []jsonGradientTable `json:"tables"`
-	Problems []jsonProblem       `json:"problems"`
-}
-
 func jsonNums(vs []float64) []jsonNum {
 	out := make([]jsonNum, len(vs))
 	for i, v := range vs {
@@ -935,51 +787,36 @@ func jsonNums(vs []float64) []jsonNum {
 	return out
 }
 
-func writeGradientJSON(w io.Writer, ts []*GradientTable) error {
-	doc := jsonGradients{Tables: []jsonGradientTable{}, Problems: []jsonProblem{}}
-	for _, t := range ts {
-		jt := jsonGradientTable{Task: t.Task, RowsField: t.Query.Rows, ColsField: t.Query.Cols,
-			Rows: nonNil(t.Rows), Cols: nonNil(t.Cols), Over: nonNil(t.Over)}
-		jt.Cells = make([][]*jsonGradientCell, len(t.Rows))
-		for r := range t.Rows {
-			jt.Cells[r] = make([]*jsonGradientCell, len(t.Cols))
-			for col, c := range t.Cells[r] {
-				if c == nil {
-					continue
-				}
-				jc := &jsonGradientCell{N: c.N, Recorded: c.Recorded, States: map[string]int{}, Blocks: []jsonBlock{},
-					ClipRate: jsonClip{Median: jsonNum(c.ClipRate), Values: jsonNums(c.ClipRates)}, Text: c.Text()}
-				for s, k := range c.States {
-					if k > 0 {
-						jc.States[s] = k
-					}
-				}
-				for _, b := range c.Blocks {
-					steps := b.FinalStep
-					if steps == nil {
-						steps = []int{}
-					}
-					jc.Blocks = append(jc.Blocks, jsonBlock{Param: b.Param, Gate: b.Gate, Act: b.Act, Threshold: jsonNum(b.Threshold),
-						Init:  jsonSigma{Median: jsonNum(b.InitMedian), Values: jsonNums(b.Init), Side: b.sideName(b.InitMedian)},
-						Final: jsonSigmaFinal{Median: jsonNum(b.FinalMedian), Values: jsonNums(b.Final), Steps: steps, Side: b.sideName(b.FinalMedian)},
-					})
-				}
-				jt.Cells[r][col] = jc
+// gradientJSON is a gradient table in the JSON document.
+func gradientJSON(t *GradientTable) jsonGradientTable {
+	jt := jsonGradientTable{Task: t.Task, RowsField: t.Query.Rows, ColsField: t.Query.Cols,
+		Rows: nonNil(t.Rows), Cols: nonNil(t.Cols), Over: nonNil(t.Over)}
+	jt.Cells = make([][]*jsonGradientCell, len(t.Rows))
+	for r := range t.Rows {
+		jt.Cells[r] = make([]*jsonGradientCell, len(t.Cols))
+		for col, c := range t.Cells[r] {
+			if c == nil {
+				continue
 			}
+			jc := &jsonGradientCell{N: c.N, Recorded: c.Recorded, States: map[string]int{}, Blocks: []jsonBlock{},
+				ClipRate: jsonClip{Median: jsonNum(c.ClipRate), Values: jsonNums(c.ClipRates)}, Text: c.Text()}
+			for s, k := range c.States {
+				if k > 0 {
+					jc.States[s] = k
+				}
+			}
+			for _, b := range c.Blocks {
+				steps := b.FinalStep
+				if steps == nil {
+					steps = []int{}
+				}
+				jc.Blocks = append(jc.Blocks, jsonBlock{Param: b.Param, Gate: b.Gate, Act: b.Act, Threshold: jsonNum(b.Threshold),
+					Init:  jsonSigma{Median: jsonNum(b.InitMedian), Values: jsonNums(b.Init), Side: b.sideName(b.InitMedian)},
+					Final: jsonSigmaFinal{Median: jsonNum(b.FinalMedian), Values: jsonNums(b.Final), Steps: steps, Side: b.sideName(b.FinalMedian)},
+				})
+			}
+			jt.Cells[r][col] = jc
 		}
-		doc.Tables = append(doc.Tables, jt)
 	}
-	for _, p := range gradientProblems(ts) {
-		doc.Problems = append(doc.Problems, jsonProblem(p))
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	if ew, ok := w.(*errWriter); ok {
-		return ew.err
-	}
-	return nil
+	return jt
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
+
+	"github.com/expctl/expctl/results/report"
 )
 
 // gradFixture is a small adding sweep (rnn, lstm, gru; T 10 and 30; seeds 1 and 2; 300
@@ -241,7 +243,7 @@ func TestPlotGradFlowMedians(t *testing.T) {
 	if _, err := PlotGradFlow(c, Query{}, "adding", "3", FlowInit); err != nil {
 		t.Error(err)
 	}
-	if _, err := plotPNG(mustPlot(t, c, FlowFinal)); err != nil {
+	if _, err := report.PNG(mustPlot(t, c, FlowFinal)); err != nil {
 		t.Error(err)
 	}
 }

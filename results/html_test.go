@@ -167,7 +167,7 @@ func TestWriteHTMLFixture(t *testing.T) {
 	}
 	for i, tb := range r.Tables {
 		htmlCheckGrid(t, metric[i], tb, func(c *Aggregate) string { return c.Text(r.Query.Agg) })
-		htmlCheckGrid(t, steps[i], r.Steps[i], func(c *Aggregate) string { return stepsEntry(c).text() })
+		htmlCheckGrid(t, steps[i], r.Steps[i], func(c *Aggregate) string { return stepsEntry(c).Text() })
 		// The metric table of a loss ends with the baseline row.
 		foot := htmlElements(metric[i], "tfoot")
 		if len(foot) != 1 || !strings.HasPrefix(htmlText(foot[0]), "baseline") {

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -16,15 +15,14 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/expctl/expctl/results/report"
 )
 
 // Figure size: about 16 cm × 10 cm.
 const (
-	plotWidth  = 16 * vg.Centimeter
-	plotHeight = 10 * vg.Centimeter
-	figureDPI  = 150 // resolution of the PNG files
+	plotWidth  = report.FigureWidth
+	plotHeight = report.FigureHeight
 )
 
 // Colour-blind-safe line colours (Okabe & Ito), in order of use; yellow is last because
@@ -838,28 +836,6 @@ func plotFileName(parts ...string) string {
 	return strings.Join(clean, "-")
 }
 
-// plotSVG renders a plot as an SVG document.
-func plotSVG(p *plot.Plot) ([]byte, error) {
-	c := vgsvg.New(plotWidth, plotHeight)
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// plotPNG renders a plot as a PNG image.
-func plotPNG(p *plot.Plot) ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(figureDPI))
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 // SavePlots writes every figure of a report into dir (created if needed), as SVG and PNG
 // of about 16 cm × 10 cm: for each task the final-metric figure (final-<task>-<metric>)
 // and a learning-curve figure per column value (curves-<task>-<col><value>, e.g.
@@ -903,11 +879,11 @@ func SavePlots(dir string, c *Collection, q Query) ([]string, error) {
 // savePlotFiles writes a plot as dir/name.svg and dir/name.png, readable by all, and
 // returns the paths written.
 func savePlotFiles(dir, name string, p *plot.Plot) ([]string, error) {
-	svg, err := plotSVG(p)
+	svg, err := report.SVG(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	png, err := plotPNG(p)
+	png, err := report.PNG(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/expctl/expctl/results/report"
 )
 
 func loadPlotFixture(t *testing.T) *Collection {
@@ -147,7 +149,7 @@ func TestPlotFinalSkipsCellsWithoutValues(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("finalPlot: %d lines, %v", n, err)
 	}
-	if _, err := plotSVG(p); err != nil {
+	if _, err := report.SVG(p); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -173,10 +175,10 @@ func TestPlotFinalAllNonNumeric(t *testing.T) {
 		if p, err := PlotFinal(tb); err != nil || p == nil {
 			t.Errorf("PlotFinal: %v", err)
 		}
-		if svg, err := plotSVG(p); err != nil || !bytes.Contains(svg, []byte("copy: final "+metric+" vs T")) {
+		if svg, err := report.SVG(p); err != nil || !bytes.Contains(svg, []byte("copy: final "+metric+" vs T")) {
 			t.Errorf("%s: svg %v", metric, err)
 		}
-		if _, err := plotPNG(p); err != nil {
+		if _, err := report.PNG(p); err != nil {
 			t.Error(err)
 		}
 	}
