@@ -132,13 +132,8 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotC
 			}
 		}
 	}
-	ch := &plotChart{
-		title:  fmt.Sprintf("%s, %s=%s: ‖∂C/∂h‖ vs lag %s", task, q.Cols, colValue, when),
-		xLabel: "lag k = L−1−t (steps before the end of the sequence)",
-		yLabel: "‖∂C/∂h_t‖ (median over trials)",
-		logY:   true,
-		hline:  math.NaN(),
-	}
+	ch := rowChart(task, q, colValue, "‖∂C/∂h‖ vs lag "+when,
+		"lag k = L−1−t (steps before the end of the sequence)", "‖∂C/∂h_t‖ (median over trials)")
 	for i, r := range rows {
 		recs := byRow[r]
 		if len(recs) == 0 {
@@ -154,24 +149,20 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotC
 			}
 			lo, hi = min(lo, rec.step), max(hi, rec.step)
 		}
-		s := plotSeries{style: i}
+		var s plotSeries
 		for _, lag := range sortedKeys(at) {
 			_, _, med, _, _ := Summarize(at[lag])
 			s.xs, s.ys = append(s.xs, float64(lag)), append(s.ys, med)
 		}
-		if len(s.xs) == 0 {
-			continue
-		}
-		s.name = fmt.Sprintf("%s (%d %s", r, len(recs), plotPlural(len(recs), "trial", "trials"))
+		detail := ""
 		switch {
 		case which == FlowInit:
 		case lo == hi:
-			s.name += fmt.Sprintf(", step %d", hi)
+			detail = fmt.Sprintf(", step %d", hi)
 		default:
-			s.name += fmt.Sprintf(", steps %d–%d", lo, hi)
+			detail = fmt.Sprintf(", steps %d–%d", lo, hi)
 		}
-		s.name += ")"
-		ch.series = append(ch.series, s)
+		ch.addRow(s, i, r, len(recs), detail)
 	}
 	return ch, nil
 }
@@ -709,7 +700,7 @@ func gradientTable(t *GradientTable) *report.Table {
 				e.Kind = report.NoValue
 			}
 			if c != nil {
-				e.Tip = fmt.Sprintf("%d %s (%d with records): %s", c.N, plural1(c.N, "trial", "trials"), c.Recorded, statesText(c.States))
+				e.Tip = fmt.Sprintf("%s (%d with records): %s", plural(c.N, "trial", "trials"), c.Recorded, statesText(c.States))
 			}
 			for _, parts := range c.lineParts() {
 				var line report.Line

@@ -257,25 +257,11 @@ func curvesChart(c *Collection, q Query, task, colValue string) (*plotChart, err
 			}
 		}
 	}
-	ch := &plotChart{
-		title:  fmt.Sprintf("%s, %s=%s: test loss vs step", task, q.Cols, colValue),
-		xLabel: "step",
-		yLabel: "test loss (median over trials)",
-		logY:   true,
-		hline:  math.NaN(),
-	}
+	ch := rowChart(task, q, colValue, "test loss vs step", "step", "test loss (median over trials)")
 	for i, r := range rows {
-		trials := byRow[r]
-		if len(trials) == 0 {
-			continue
+		if trials := byRow[r]; len(trials) > 0 {
+			ch.addRow(plotMedianCurve(trials), i, r, len(trials), "")
 		}
-		s := plotMedianCurve(trials)
-		if len(s.xs) == 0 {
-			continue
-		}
-		s.style = i
-		s.name = fmt.Sprintf("%s (%d %s)", r, len(trials), plotPlural(len(trials), "trial", "trials"))
-		ch.series = append(ch.series, s)
 	}
 	if plotFinite(base) && base > 0 {
 		ch.hline = base
@@ -307,11 +293,25 @@ func plotMedianCurve(trials []*Trial) plotSeries {
 	return s
 }
 
-func plotPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
+// rowChart is a figure of one task at one column value with a line per row value, on a
+// log y axis; it has no baseline until one is set.
+func rowChart(task string, q Query, colValue, what, xLabel, yLabel string) *plotChart {
+	return &plotChart{
+		title:  fmt.Sprintf("%s, %s=%s: %s", task, q.Cols, colValue, what),
+		xLabel: xLabel, yLabel: yLabel,
+		logY: true, hline: math.NaN(),
 	}
-	return many
+}
+
+// addRow adds s as the line of the row value row, the style-th of its table, drawn from
+// n trials, when it has points: named "row (n trials<detail>)".
+func (ch *plotChart) addRow(s plotSeries, style int, row string, n int, detail string) {
+	if len(s.xs) == 0 {
+		return
+	}
+	s.style = style
+	s.name = fmt.Sprintf("%s (%s%s)", row, plural(n, "trial", "trials"), detail)
+	ch.series = append(ch.series, s)
 }
 
 func plotFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

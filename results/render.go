@@ -360,15 +360,7 @@ func classify(e *report.Entry, c *Aggregate) {
 	case s > 0:
 		e.Tone = report.SomeSolved
 	}
-	e.Tip = fmt.Sprintf("%d %s: %s", c.N, plural1(c.N, "trial", "trials"), statesText(c.States))
-}
-
-// plural1 is one or many by n.
-func plural1(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	e.Tip = plural(c.N, "trial", "trials") + ": " + statesText(c.States)
 }
 
 // metricEntry splits Aggregate.Text into its number and words.
