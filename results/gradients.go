@@ -207,28 +207,15 @@ func SaveGradientPlots(dir string, c *Collection, q Query) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var paths []string
+	var figs []plotFigure
 	for _, t := range tables {
-		figs, err := gradientFigures(c, q, t)
+		more, err := gradientFigures(c, q, t)
 		if err != nil {
-			return paths, err
+			return nil, err
 		}
-		for _, f := range figs {
-			if f.lines == 0 {
-				continue
-			}
-			written, err := savePlotFiles(dir, f.name, f.plot)
-			paths = append(paths, written...)
-			if err != nil {
-				return paths, err
-			}
-		}
+		figs = append(figs, more...)
 	}
-	sort.Strings(paths)
-	return paths, nil
+	return saveFigures(dir, figs)
 }
 
 // gradientQuery is q for grouping only: its metric and aggregation do not apply.

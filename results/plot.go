@@ -846,30 +846,39 @@ func SavePlots(dir string, c *Collection, q Query) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	var figs []plotFigure
+	for _, t := range tables {
+		more, err := plotTaskFigures(c, q, t)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, more...)
+	}
+	return saveFigures(dir, figs)
+}
+
+// saveFigures writes the figures that have a data line into dir (created if needed) with
+// [savePlotFiles], a name used twice getting a suffix ("-2", …), and returns the paths
+// written, sorted.
+func saveFigures(dir string, figs []plotFigure) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var paths []string
 	used := map[string]bool{}
-	for _, t := range tables {
-		figs, err := plotTaskFigures(c, q, t)
+	for _, f := range figs {
+		if f.lines == 0 {
+			continue
+		}
+		name := f.name
+		for i := 2; used[name]; i++ {
+			name = fmt.Sprintf("%s-%d", f.name, i)
+		}
+		used[name] = true
+		written, err := savePlotFiles(dir, name, f.plot)
+		paths = append(paths, written...)
 		if err != nil {
 			return paths, err
-		}
-		for _, f := range figs {
-			if f.lines == 0 {
-				continue
-			}
-			name := f.name
-			for i := 2; used[name]; i++ {
-				name = fmt.Sprintf("%s-%d", f.name, i)
-			}
-			used[name] = true
-			written, err := savePlotFiles(dir, name, f.plot)
-			paths = append(paths, written...)
-			if err != nil {
-				return paths, err
-			}
 		}
 	}
 	sort.Strings(paths)

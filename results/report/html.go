@@ -223,7 +223,7 @@ Table key: <span class="swatch" style="background: var(--all-bg)"></span> all tr
 {{define "section" -}}
 <div class="tables">
 {{- range .Tables}}
-<div>{{if .Stacked}}{{template "gradtable" .}}{{else}}{{template "table" .}}{{end}}</div>
+<div>{{template "table" .}}</div>
 {{- end}}
 {{- with .Summary}}
 <div>
@@ -247,30 +247,20 @@ Table key: <span class="swatch" style="background: var(--all-bg)"></span> all tr
 {{- range .Notes}}
 <p class="note">{{.}}</p>
 {{- end}}
+{{- end}}
+{{define "lines" -}}
+<td class="grad {{class .}}"{{if .Tip}} title="{{.Tip}}"{{end}}>{{range .Lines}}<span class="line">{{range .}}{{if mark .}}<span class="{{mark .}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{end}}</span>{{end}}</td>
 {{- end}}{{define "cell" -}}
 <td class="{{class .}}"{{if .Tip}} title="{{.Tip}}"{{end}}>{{range $i, $p := parts .Text}}{{if $i}} {{end}}<span class="nb">{{$p}}</span>{{end}}</td>
 {{- end}}
-{{define "gradtable" -}}
-<table class="{{.Kind}}">
-<caption>{{.Caption}}</caption>
-<thead><tr><th>{{.RowField}} \ {{.ColField}}</th>{{range .Cols}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{- range .Rows}}
-<tr><th>{{.Label}}</th>{{range .Entries}}<td class="grad {{class .}}"{{if .Tip}} title="{{.Tip}}"{{end}}>{{range .Lines}}<span class="line">{{range .}}{{if mark .}}<span class="{{mark .}}">{{.Text}}</span>{{else}}{{.Text}}{{end}}{{end}}</span>{{end}}</td>{{end}}</tr>
-{{- end}}
-</tbody>
-</table>
-{{- range pageNotes .Notes}}
-<p class="note">{{.}}</p>
-{{- end}}
-{{- end}}
 {{define "table" -}}
+{{- $stacked := .Stacked -}}
 <table class="{{.Kind}}">
 <caption>{{.Caption}}</caption>
 <thead><tr><th>{{.RowField}} \ {{.ColField}}</th>{{range .Cols}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr><th>{{.Label}}</th>{{range .Entries}}{{template "cell" .}}{{end}}</tr>
+<tr><th>{{.Label}}</th>{{range .Entries}}{{if $stacked}}{{template "lines" .}}{{else}}{{template "cell" .}}{{end}}{{end}}</tr>
 {{- end}}
 </tbody>
 {{- with .Foot}}
