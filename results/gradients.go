@@ -207,15 +207,7 @@ func SaveGradientPlots(dir string, c *Collection, q Query) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var figs []plotFigure
-	for _, t := range tables {
-		more, err := gradientFigures(c, q, t)
-		if err != nil {
-			return nil, err
-		}
-		figs = append(figs, more...)
-	}
-	return saveFigures(dir, figs)
+	return saveFigures(dir, tables, func(t *Table) ([]plotFigure, error) { return gradientFigures(c, q, t) })
 }
 
 // gradientQuery is q for grouping only: its metric and aggregation do not apply.

@@ -846,21 +846,21 @@ func SavePlots(dir string, c *Collection, q Query) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return saveFigures(dir, tables, func(t *Table) ([]plotFigure, error) { return plotTaskFigures(c, q, t) })
+}
+
+// saveFigures writes the figures of each table that have a data line into dir (created
+// if needed) with [savePlotFiles], a name used twice getting a suffix ("-2", …), and
+// returns the paths written, sorted.
+func saveFigures(dir string, tables []*Table, figures func(*Table) ([]plotFigure, error)) ([]string, error) {
 	var figs []plotFigure
 	for _, t := range tables {
-		more, err := plotTaskFigures(c, q, t)
+		more, err := figures(t)
 		if err != nil {
 			return nil, err
 		}
 		figs = append(figs, more...)
 	}
-	return saveFigures(dir, figs)
-}
-
-// saveFigures writes the figures that have a data line into dir (created if needed) with
-// [savePlotFiles], a name used twice getting a suffix ("-2", …), and returns the paths
-// written, sorted.
-func saveFigures(dir string, figs []plotFigure) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
