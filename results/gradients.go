@@ -96,12 +96,12 @@ func gradFlowPlot(c *Collection, q Query, task, colValue, which string) (*plot.P
 	if err != nil {
 		return nil, 0, err
 	}
-	p, err := ch.build()
-	return p, len(ch.series), err
+	p, err := ch.Plot()
+	return p, len(ch.Series), err
 }
 
 // gradFlowChart describes the figure of PlotGradFlow.
-func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotChart, error) {
+func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*report.Chart, error) {
 	var when string
 	switch which {
 	case FlowInit:
@@ -149,10 +149,10 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotC
 			}
 			lo, hi = min(lo, rec.step), max(hi, rec.step)
 		}
-		var s plotSeries
+		var s report.Series
 		for _, lag := range sortedKeys(at) {
 			_, _, med, _, _ := Summarize(at[lag])
-			s.xs, s.ys = append(s.xs, float64(lag)), append(s.ys, med)
+			s.X, s.Y = append(s.X, float64(lag)), append(s.Y, med)
 		}
 		detail := ""
 		switch {
@@ -162,7 +162,7 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotC
 		default:
 			detail = fmt.Sprintf(", steps %d–%d", lo, hi)
 		}
-		ch.addRow(s, i, r, len(recs), detail)
+		addRow(ch, s, i, r, len(recs), detail)
 	}
 	return ch, nil
 }
@@ -178,19 +178,16 @@ func sortedKeys(m map[int][]float64) []int {
 
 // gradientFigures returns, for each column value of a table, the gradient-flow figures at
 // init and at the end of training, in that order.
-func gradientFigures(c *Collection, q Query, t *Table) ([]plotFigure, error) {
+func gradientFigures(c *Collection, q Query, t *Table) ([]*report.Figure, error) {
 	q = q.withDefaults()
-	var figs []plotFigure
+	var figs []*report.Figure
 	for _, col := range t.Cols {
 		for _, which := range []string{FlowInit, FlowFinal} {
-			p, n, err := gradFlowPlot(c, q, t.Task, col, which)
+			ch, err := gradFlowChart(c, q, t.Task, col, which)
 			if err != nil {
 				return nil, fmt.Errorf("%s, %s=%s: %w", t.Task, q.Cols, col, err)
 			}
-			figs = append(figs, plotFigure{
-				name:  plotFileName("gradflow", t.Task, q.Cols+col, which),
-				title: p.Title.Text, plot: p, lines: n,
-			})
+			figs = append(figs, &report.Figure{Name: plotFileName("gradflow", t.Task, q.Cols+col, which), Chart: ch})
 		}
 	}
 	return figs, nil
@@ -207,7 +204,7 @@ func SaveGradientPlots(dir string, c *Collection, q Query) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return saveFigures(dir, tables, func(t *Table) ([]plotFigure, error) { return gradientFigures(c, q, t) })
+	return saveFigures(dir, tables, func(t *Table) ([]*report.Figure, error) { return gradientFigures(c, q, t) })
 }
 
 // gradientQuery is q for grouping only: its metric and aggregation do not apply.

@@ -141,8 +141,8 @@ func pageDocument(c *Collection, r *Report) (*report.Document, error) {
 		var noCurves []string
 		for i, f := range figs {
 			switch {
-			case f.lines > 0:
-				s.Figures = append(s.Figures, &report.Figure{Name: f.name, Title: f.title, Plot: f.plot})
+			case len(f.Chart.Series) > 0:
+				s.Figures = append(s.Figures, f)
 			case i == 0:
 				s.Notes = append(s.Notes, "No cell has a value to plot yet.")
 			default:
@@ -210,13 +210,13 @@ func gradientPagePart(c *Collection, q Query) (*report.Part, error) {
 		}
 		var none []string
 		for j, f := range figs {
-			if f.lines == 0 {
+			if len(f.Chart.Series) == 0 {
 				if j%2 == 0 {
 					none = append(none, q.withDefaults().Cols+"="+tables[i].Cols[j/2])
 				}
 				continue
 			}
-			s.Figures = append(s.Figures, &report.Figure{Name: f.name, Title: f.title, Plot: f.plot})
+			s.Figures = append(s.Figures, f)
 		}
 		if len(none) > 0 {
 			s.Notes = append(s.Notes, "No gradient-flow records for "+strings.Join(none, ", ")+".")

@@ -3,8 +3,6 @@ package report
 import (
 	"fmt"
 	"strings"
-
-	"gonum.org/v1/plot"
 )
 
 // Document is a report: its parts in order, and what a page around them shows.
@@ -229,11 +227,10 @@ type Summary struct {
 	Rows    []Row      // the page table's rows, one entry each
 }
 
-// Figure is a plot of a section.
+// Figure is a chart of a section.
 type Figure struct {
 	Name  string // file name without extension
-	Title string
-	Plot  *plot.Plot
+	Chart *Chart
 }
 
 // Format is an output format of [Render].

@@ -95,7 +95,11 @@ func htmlParts(s string) []string {
 // inlineSVG draws a figure for inclusion in HTML: without the XML declaration and
 // comments before the <svg> element. The plotting library escapes the text it draws.
 func inlineSVG(f *Figure) (template.HTML, error) {
-	doc, err := SVG(f.Plot)
+	p, err := f.Chart.Plot()
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", f.Name, err)
+	}
+	doc, err := SVG(p)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", f.Name, err)
 	}
@@ -241,7 +245,7 @@ Table key: <span class="swatch" style="background: var(--all-bg)"></span> all tr
 </div>
 <div class="figures">
 {{- range .Figures}}
-<figure aria-label="{{.Title}}">{{svg .}}</figure>
+<figure aria-label="{{.Chart.Title}}">{{svg .}}</figure>
 {{- end}}
 </div>
 {{- range .Notes}}
