@@ -423,24 +423,17 @@ func (c *GradientCell) label(b *BlockSpectrum) string {
 	return b.Gate
 }
 
-// textPart is a piece of a cell's line; a σ_max below or above its threshold is marked
-// Low or High.
-type textPart struct {
-	text  string
-	style report.Style
-}
-
 // sigmaPart is a σ_max with its mark, "—" when there is none.
-func sigmaPart(b *BlockSpectrum, v float64) textPart {
+func sigmaPart(b *BlockSpectrum, v float64) report.Span {
 	if math.IsNaN(v) {
-		return textPart{text: "—"}
+		return report.Span{Text: "—"}
 	}
-	p := textPart{text: num(v) + b.Mark(v)}
+	p := report.Span{Text: num(v) + b.Mark(v)}
 	switch b.Side(v) {
 	case -1:
-		p.style = report.Low
+		p.Style = report.Low
 	case 1:
-		p.style = report.High
+		p.Style = report.High
 	}
 	return p
 }
@@ -468,26 +461,23 @@ func percent(f float64) string {
 // any value is "no records", followed by its unfinished trials; a nil cell is "·".
 func (c *GradientCell) Lines() []string {
 	var out []string
-	for _, parts := range c.lineParts() {
-		var b strings.Builder
-		for _, p := range parts {
-			b.WriteString(p.text)
-		}
-		out = append(out, b.String())
+	for _, l := range c.lineParts() {
+		out = append(out, l.String())
 	}
 	return out
 }
 
-// lineParts is Lines in pieces, the marked values apart.
-func (c *GradientCell) lineParts() [][]textPart {
+// lineParts is Lines in spans, the values below or above their threshold marked Low or
+// High.
+func (c *GradientCell) lineParts() []report.Line {
 	if c == nil {
-		return [][]textPart{{{text: "·"}}}
+		return []report.Line{{{Text: "·"}}}
 	}
-	var lines [][]textPart
+	var lines []report.Line
 	for _, b := range c.Blocks {
-		lines = append(lines, []textPart{
-			{text: c.label(b) + " "}, sigmaPart(b, b.InitMedian), {text: " → "}, sigmaPart(b, b.FinalMedian),
-			{text: " (1/γ=" + thresholdText(b.Threshold) + ")"},
+		lines = append(lines, report.Line{
+			{Text: c.label(b) + " "}, sigmaPart(b, b.InitMedian), {Text: " → "}, sigmaPart(b, b.FinalMedian),
+			{Text: " (1/γ=" + thresholdText(b.Threshold) + ")"},
 		})
 	}
 	if len(c.ClipRates) > 0 {
@@ -495,7 +485,7 @@ func (c *GradientCell) lineParts() [][]textPart {
 		if len(c.ClipRates) < c.N {
 			l += fmt.Sprintf(" (%d/%d)", len(c.ClipRates), c.N)
 		}
-		lines = append(lines, []textPart{{text: l}})
+		lines = append(lines, report.Line{{Text: l}})
 	}
 	if len(lines) == 0 {
 		l := "no records"
@@ -508,13 +498,13 @@ func (c *GradientCell) lineParts() [][]textPart {
 		if len(notes) > 0 {
 			l += " (" + strings.Join(notes, ", ") + ")"
 		}
-		return [][]textPart{{{text: l}}}
+		return []report.Line{{{Text: l}}}
 	}
 	switch {
 	case c.Recorded == 0:
-		lines = append(lines, []textPart{{text: "no σ_max records"}})
+		lines = append(lines, report.Line{{Text: "no σ_max records"}})
 	case c.Recorded < c.N:
-		lines = append(lines, []textPart{{text: fmt.Sprintf("(σ_max of %d/%d trials)", c.Recorded, c.N)}})
+		lines = append(lines, report.Line{{Text: fmt.Sprintf("(σ_max of %d/%d trials)", c.Recorded, c.N)}})
 	}
 	return lines
 }
@@ -671,20 +661,14 @@ func gradientTable(t *GradientTable) *report.Table {
 			e := report.Entry{}
 			switch {
 			case c == nil:
-				e.Kind, e.Tip = report.NoTrial, "no such trial"
+				e.Kind, e.Tip = report.Absent, "no such trial"
 			case !c.hasValues():
 				e.Kind = report.NoValue
 			}
 			if c != nil {
 				e.Tip = fmt.Sprintf("%s (%d with records): %s", plural(c.N, "trial", "trials"), c.Recorded, statesText(c.States))
 			}
-			for _, parts := range c.lineParts() {
-				var line report.Line
-				for _, p := range parts {
-					line = append(line, report.Span{Text: p.text, Style: p.style})
-				}
-				e.Lines = append(e.Lines, line)
-			}
+			e.Lines = c.lineParts()
 			row.Entries = append(row.Entries, e)
 		}
 		rt.Rows = append(rt.Rows, row)

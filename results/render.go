@@ -347,7 +347,7 @@ func grid(t *Table, entryOf func(*Aggregate) report.Entry) *report.Table {
 // and its tooltip (its trials by state).
 func classify(e *report.Entry, c *Aggregate) {
 	if c == nil {
-		e.Kind, e.Tip = report.NoTrial, "no such trial"
+		e.Kind, e.Tip = report.Absent, "no such trial"
 		return
 	}
 	e.Kind = report.NoValue

@@ -49,7 +49,8 @@ type Part struct {
 	// Meta are the JSON members that come before "tables".
 	Meta     []Member
 	Sections []*Section
-	// ProblemsHeading introduces Problems in the text formats.
+	// Problems end the part in the text formats and JSON, introduced there by
+	// ProblemsHeading; a page lists what it needs to in its Lists instead.
 	ProblemsHeading string
 	Problems        []Problem
 }
@@ -142,7 +143,7 @@ type Kind int
 const (
 	Value   Kind = iota // a value
 	NoValue             // no value: words in its place (states, "—")
-	NoTrial             // nothing there ("·": no such trial)
+	Absent              // nothing there ("·": no such trial)
 )
 
 // Tone is how an entry is highlighted on the page.

@@ -42,7 +42,7 @@ func entryClass(e Entry) string {
 	switch e.Kind {
 	case NoValue:
 		c = "state"
-	case NoTrial:
+	case Absent:
 		c = "state none"
 	}
 	switch e.Tone {

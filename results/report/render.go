@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -25,6 +26,13 @@ func Render(w io.Writer, d *Document, f Format) error {
 	if d == nil {
 		return fmt.Errorf("render: no document")
 	}
+	if !slices.Contains(Formats, f) {
+		_, err := ParseFormat(string(f))
+		if err == nil {
+			err = fmt.Errorf("unknown format %q (use ParseFormat)", f)
+		}
+		return err
+	}
 	ew := &errWriter{w: w}
 	if f == JSON {
 		if err := WriteJSON(ew, d); err != nil {
@@ -45,12 +53,6 @@ func Render(w io.Writer, d *Document, f Format) error {
 			writeCSV(ew, p)
 		case LaTeX:
 			writeLaTeX(ew, p)
-		default:
-			_, err := ParseFormat(string(f))
-			if err == nil {
-				err = fmt.Errorf("unknown format %q (use ParseFormat)", f)
-			}
-			return err
 		}
 	}
 	return ew.err
