@@ -136,7 +136,7 @@ func (r *Report) Part() *report.Part {
 func reportProblems(ps []Problem) []report.Problem {
 	out := make([]report.Problem, len(ps))
 	for i, p := range ps {
-		out[i] = report.Problem(p)
+		out[i] = report.Problem{Path: p.Path, Msg: p.Msg}
 	}
 	return out
 }
