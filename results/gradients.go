@@ -222,7 +222,7 @@ type GradientTable struct {
 	Task       string
 	Query      Query // the rows and columns fields and the filter, defaults applied
 	Rows, Cols []string
-	Cells      [][]*GradientCell // [row][col]; nil where no trial has that combination
+	Cells      [][]*GradientAggregate // [row][col]; nil where no trial has that combination
 	// Over names the fields besides seed that differ among the trials of a cell.
 	Over []string
 	// Problems lists the trials' gradient records that could not be read; those trials
@@ -230,8 +230,9 @@ type GradientTable struct {
 	Problems []Problem
 }
 
-// GradientCell aggregates the trials of one row and column.
-type GradientCell struct {
+// GradientAggregate summarises the gradient records of the trials that share a row and a
+// column value of a [GradientTable] (one entry of the table).
+type GradientAggregate struct {
 	N        int            // trials in the cell
 	Recorded int            // trials with a spectra.csv record
 	States   map[string]int // trials by state
@@ -322,9 +323,9 @@ func (c *Collection) GradientTables(q Query) ([]*GradientTable, error) {
 				groups[r][col] = append(groups[r][col], tr)
 			}
 		}
-		gt.Cells = make([][]*GradientCell, len(t.Rows))
+		gt.Cells = make([][]*GradientAggregate, len(t.Rows))
 		for r := range groups {
-			gt.Cells[r] = make([]*GradientCell, len(t.Cols))
+			gt.Cells[r] = make([]*GradientAggregate, len(t.Cols))
 			for col, g := range groups[r] {
 				if len(g) > 0 {
 					gt.Cells[r][col] = c.gradientCell(g, &gt.Problems)
@@ -336,8 +337,8 @@ func (c *Collection) GradientTables(q Query) ([]*GradientTable, error) {
 	return out, nil
 }
 
-func (c *Collection) gradientCell(trials []*Trial, problems *[]Problem) *GradientCell {
-	cell := &GradientCell{N: len(trials), States: map[string]int{}}
+func (c *Collection) gradientCell(trials []*Trial, problems *[]Problem) *GradientAggregate {
+	cell := &GradientAggregate{N: len(trials), States: map[string]int{}}
 	blocks := map[string]*BlockSpectrum{}
 	for _, t := range trials {
 		cell.States[t.State]++
@@ -411,7 +412,7 @@ func clipRateOf(curve []Point) (float64, bool) {
 
 // label names a block in a cell: its gate, or its parameter when it has no gate name or
 // when the gate name is not unique.
-func (c *GradientCell) label(b *BlockSpectrum) string {
+func (c *GradientAggregate) label(b *BlockSpectrum) string {
 	if b.Gate == "" {
 		return b.Param
 	}
@@ -459,7 +460,7 @@ func percent(f float64) string {
 // "clip rate 15%" ("(k/n)" when not all trials have one), and "(σ_max of k/n trials)" when
 // not all trials have spectra records ("no σ_max records" when none has). A cell without
 // any value is "no records", followed by its unfinished trials; a nil cell is "·".
-func (c *GradientCell) Lines() []string {
+func (c *GradientAggregate) Lines() []string {
 	var out []string
 	for _, l := range c.lineParts() {
 		out = append(out, l.String())
@@ -469,7 +470,7 @@ func (c *GradientCell) Lines() []string {
 
 // lineParts is Lines in spans, the values below or above their threshold marked Low or
 // High.
-func (c *GradientCell) lineParts() []report.Line {
+func (c *GradientAggregate) lineParts() []report.Line {
 	if c == nil {
 		return []report.Line{{{Text: "·"}}}
 	}
@@ -510,7 +511,7 @@ func (c *GradientCell) lineParts() []report.Line {
 }
 
 // hasValues reports whether the cell shows any number.
-func (c *GradientCell) hasValues() bool {
+func (c *GradientAggregate) hasValues() bool {
 	return c != nil && (len(c.Blocks) > 0 || len(c.ClipRates) > 0)
 }
 
@@ -522,7 +523,7 @@ func thresholdText(v float64) string {
 }
 
 // Text is the cell on one line: its Lines joined by "; ".
-func (c *GradientCell) Text() string { return strings.Join(c.Lines(), "; ") }
+func (c *GradientAggregate) Text() string { return strings.Join(c.Lines(), "; ") }
 
 // gradientTitle is the line above a gradient table.
 func gradientTitle(t *GradientTable) report.Text {
@@ -581,7 +582,7 @@ func gradientNotes(t *GradientTable) []string {
 // WriteGradientTables renders gradient tables (see [Collection.GradientTables]) in format
 // f, one per task, each with a title, a header with the row field and the column values
 // ("T=30"), one row per row value and footnotes explaining the entries. An entry is
-// [GradientCell.Lines]: in the terminal one line each (rows separated by rules), in
+// [GradientAggregate.Lines]: in the terminal one line each (rows separated by rules), in
 // Markdown and CSV joined by "; ", in LaTeX stacked in a nested tabular (booktabs
 // needed). Unreadable gradient records are listed at the end.
 //
@@ -646,7 +647,7 @@ norm was clipped.`,
 }
 
 // gradientTable lays out a gradient table: per row and column the lines of
-// [GradientCell.Lines], values below or above their threshold marked.
+// [GradientAggregate.Lines], values below or above their threshold marked.
 func gradientTable(t *GradientTable) *report.Table {
 	_, many := unit(t.Over)
 	rt := &report.Table{

@@ -384,7 +384,7 @@ func TestWriteHTMLGradients(t *testing.T) {
 		t.Error("no link to the section")
 	}
 
-	// The table: one row per cell, each entry the lines of its GradientCell.
+	// The table: one row per cell, each entry the lines of its GradientAggregate.
 	ts, err := c.GradientTables(Query{})
 	if err != nil {
 		t.Fatal(err)
