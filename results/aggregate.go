@@ -409,7 +409,7 @@ func (c *Aggregate) Text(agg string) string {
 		return "·"
 	}
 	var notes []string
-	for _, s := range []string{Diverged, Failed, Running, Incomplete, Missing} {
+	for _, s := range unfinishedStates {
 		if n := c.Count(s); n > 0 {
 			notes = append(notes, fmt.Sprintf("%d %s", n, s))
 		}
