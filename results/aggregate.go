@@ -51,8 +51,9 @@ func (q Query) withDefaults() Query {
 	return q
 }
 
-// Cell aggregates the trials that share a row and a column value.
-type Cell struct {
+// Aggregate summarises the trials that share a row and a column value of a [Table] (one
+// entry of the table).
+type Aggregate struct {
 	Values                     []float64      // the metric of each trial that defines it
 	Mean, SD, Median, Min, Max float64        // NaN without values (SD also with one value)
 	States                     map[string]int // trials by state: solved, unsolved, diverged, failed, running, incomplete, missing
@@ -61,7 +62,7 @@ type Cell struct {
 }
 
 // Count returns the number of trials in state s.
-func (c *Cell) Count(s string) int { return c.States[s] }
+func (c *Aggregate) Count(s string) int { return c.States[s] }
 
 // Table is one task's trials grouped by two fields.
 type Table struct {
@@ -69,7 +70,7 @@ type Table struct {
 	Query      Query
 	MetricName string // what the numbers are, e.g. "test_loss" or "recall_acc"
 	Rows, Cols []string
-	Cells      [][]*Cell // [row][col]; nil where no trial has that combination
+	Cells      [][]*Aggregate // [row][col]; nil where no trial has that combination
 	// ColBaseline is the baseline of each column when it is the same for the whole
 	// column (NaN otherwise): the line a loss should beat.
 	ColBaseline []float64
@@ -199,10 +200,10 @@ func buildTable(task string, q Query, trials []*Trial) *Table {
 		r, c := ri[t.Field(q.Rows)], ci[t.Field(q.Cols)]
 		groups[r][c] = append(groups[r][c], t)
 	}
-	tb.Cells = make([][]*Cell, len(tb.Rows))
+	tb.Cells = make([][]*Aggregate, len(tb.Rows))
 	over := map[string]bool{}
 	for r := range groups {
-		tb.Cells[r] = make([]*Cell, len(tb.Cols))
+		tb.Cells[r] = make([]*Aggregate, len(tb.Cols))
 		for c, g := range groups[r] {
 			if len(g) > 0 {
 				tb.Cells[r][c] = aggregate(g, q.Metric)
@@ -322,8 +323,8 @@ func baselineOf(t *Trial) float64 {
 	return task.Baseline(T)
 }
 
-func aggregate(g []*Trial, metric string) *Cell {
-	c := &Cell{States: map[string]int{}, N: len(g), Baseline: baselineOf(g[0])}
+func aggregate(g []*Trial, metric string) *Aggregate {
+	c := &Aggregate{States: map[string]int{}, N: len(g), Baseline: baselineOf(g[0])}
 	for _, t := range g {
 		c.States[t.State]++
 		if v, ok := metricOf(t, metric); ok {
@@ -403,12 +404,12 @@ func (t *Table) LongestSolved(k int) []Longest {
 // "0.0123 ± 0.004 (2/3, 1 diverged)". A cell without values shows its trials' states
 // instead, so diverged, failed, running and missing entries never look like numbers; a
 // nil cell is "·" (no such trial).
-func (c *Cell) Text(agg string) string {
+func (c *Aggregate) Text(agg string) string {
 	if c == nil {
 		return "·"
 	}
 	var notes []string
-	for _, s := range []string{Diverged, Failed, Running, Incomplete, Missing} {
+	for _, s := range unfinishedStates {
 		if n := c.Count(s); n > 0 {
 			notes = append(notes, fmt.Sprintf("%d %s", n, s))
 		}

@@ -28,8 +28,8 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestCellText(t *testing.T) {
-	mk := func(vals []float64, states map[string]int) *Cell {
-		c := &Cell{Values: vals, States: states}
+	mk := func(vals []float64, states map[string]int) *Aggregate {
+		c := &Aggregate{Values: vals, States: states}
 		for _, n := range states {
 			c.N += n
 		}
@@ -37,7 +37,7 @@ func TestCellText(t *testing.T) {
 		return c
 	}
 	for _, tc := range []struct {
-		c    *Cell
+		c    *Aggregate
 		agg  string
 		want string
 	}{

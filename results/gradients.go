@@ -1,8 +1,6 @@
 package results
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,10 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"gonum.org/v1/plot"
+
+	"github.com/expctl/expctl/results/report"
 )
 
 // Which record of a trial's gradient flow a figure shows.
@@ -99,12 +96,12 @@ func gradFlowPlot(c *Collection, q Query, task, colValue, which string) (*plot.P
 	if err != nil {
 		return nil, 0, err
 	}
-	p, err := ch.build()
-	return p, len(ch.series), err
+	p, err := ch.Plot()
+	return p, len(ch.Series), err
 }
 
 // gradFlowChart describes the figure of PlotGradFlow.
-func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotChart, error) {
+func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*report.Chart, error) {
 	var when string
 	switch which {
 	case FlowInit:
@@ -135,13 +132,8 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotC
 			}
 		}
 	}
-	ch := &plotChart{
-		title:  fmt.Sprintf("%s, %s=%s: ‖∂C/∂h‖ vs lag %s", task, q.Cols, colValue, when),
-		xLabel: "lag k = L−1−t (steps before the end of the sequence)",
-		yLabel: "‖∂C/∂h_t‖ (median over trials)",
-		logY:   true,
-		hline:  math.NaN(),
-	}
+	ch := rowChart(task, q, colValue, "‖∂C/∂h‖ vs lag "+when,
+		"lag k = L−1−t (steps before the end of the sequence)", "‖∂C/∂h_t‖ (median over trials)")
 	for i, r := range rows {
 		recs := byRow[r]
 		if len(recs) == 0 {
@@ -157,24 +149,20 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*plotC
 			}
 			lo, hi = min(lo, rec.step), max(hi, rec.step)
 		}
-		s := plotSeries{style: i}
+		var s report.Series
 		for _, lag := range sortedKeys(at) {
 			_, _, med, _, _ := Summarize(at[lag])
-			s.xs, s.ys = append(s.xs, float64(lag)), append(s.ys, med)
+			s.X, s.Y = append(s.X, float64(lag)), append(s.Y, med)
 		}
-		if len(s.xs) == 0 {
-			continue
-		}
-		s.name = fmt.Sprintf("%s (%d %s", r, len(recs), plotPlural(len(recs), "trial", "trials"))
+		detail := ""
 		switch {
 		case which == FlowInit:
 		case lo == hi:
-			s.name += fmt.Sprintf(", step %d", hi)
+			detail = fmt.Sprintf(", step %d", hi)
 		default:
-			s.name += fmt.Sprintf(", steps %d–%d", lo, hi)
+			detail = fmt.Sprintf(", steps %d–%d", lo, hi)
 		}
-		s.name += ")"
-		ch.series = append(ch.series, s)
+		addRow(ch, s, i, r, len(recs), detail)
 	}
 	return ch, nil
 }
@@ -190,19 +178,16 @@ func sortedKeys(m map[int][]float64) []int {
 
 // gradientFigures returns, for each column value of a table, the gradient-flow figures at
 // init and at the end of training, in that order.
-func gradientFigures(c *Collection, q Query, t *Table) ([]plotFigure, error) {
+func gradientFigures(c *Collection, q Query, t *Table) ([]*report.Figure, error) {
 	q = q.withDefaults()
-	var figs []plotFigure
+	var figs []*report.Figure
 	for _, col := range t.Cols {
 		for _, which := range []string{FlowInit, FlowFinal} {
-			p, n, err := gradFlowPlot(c, q, t.Task, col, which)
+			ch, err := gradFlowChart(c, q, t.Task, col, which)
 			if err != nil {
 				return nil, fmt.Errorf("%s, %s=%s: %w", t.Task, q.Cols, col, err)
 			}
-			figs = append(figs, plotFigure{
-				name:  plotFileName("gradflow", t.Task, q.Cols+col, which),
-				title: p.Title.Text, plot: p, lines: n,
-			})
+			figs = append(figs, &report.Figure{Name: plotFileName("gradflow", t.Task, q.Cols+col, which), Chart: ch})
 		}
 	}
 	return figs, nil
@@ -219,28 +204,7 @@ func SaveGradientPlots(dir string, c *Collection, q Query) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var paths []string
-	for _, t := range tables {
-		figs, err := gradientFigures(c, q, t)
-		if err != nil {
-			return paths, err
-		}
-		for _, f := range figs {
-			if f.lines == 0 {
-				continue
-			}
-			written, err := savePlotFiles(dir, f.name, f.plot)
-			paths = append(paths, written...)
-			if err != nil {
-				return paths, err
-			}
-		}
-	}
-	sort.Strings(paths)
-	return paths, nil
+	return saveFigures(dir, tables, func(t *Table) ([]*report.Figure, error) { return gradientFigures(c, q, t) })
 }
 
 // gradientQuery is q for grouping only: its metric and aggregation do not apply.
@@ -258,7 +222,7 @@ type GradientTable struct {
 	Task       string
 	Query      Query // the rows and columns fields and the filter, defaults applied
 	Rows, Cols []string
-	Cells      [][]*GradientCell // [row][col]; nil where no trial has that combination
+	Cells      [][]*GradientAggregate // [row][col]; nil where no trial has that combination
 	// Over names the fields besides seed that differ among the trials of a cell.
 	Over []string
 	// Problems lists the trials' gradient records that could not be read; those trials
@@ -266,8 +230,9 @@ type GradientTable struct {
 	Problems []Problem
 }
 
-// GradientCell aggregates the trials of one row and column.
-type GradientCell struct {
+// GradientAggregate summarises the gradient records of the trials that share a row and a
+// column value of a [GradientTable] (one entry of the table).
+type GradientAggregate struct {
 	N        int            // trials in the cell
 	Recorded int            // trials with a spectra.csv record
 	States   map[string]int // trials by state
@@ -358,9 +323,9 @@ func (c *Collection) GradientTables(q Query) ([]*GradientTable, error) {
 				groups[r][col] = append(groups[r][col], tr)
 			}
 		}
-		gt.Cells = make([][]*GradientCell, len(t.Rows))
+		gt.Cells = make([][]*GradientAggregate, len(t.Rows))
 		for r := range groups {
-			gt.Cells[r] = make([]*GradientCell, len(t.Cols))
+			gt.Cells[r] = make([]*GradientAggregate, len(t.Cols))
 			for col, g := range groups[r] {
 				if len(g) > 0 {
 					gt.Cells[r][col] = c.gradientCell(g, &gt.Problems)
@@ -372,8 +337,8 @@ func (c *Collection) GradientTables(q Query) ([]*GradientTable, error) {
 	return out, nil
 }
 
-func (c *Collection) gradientCell(trials []*Trial, problems *[]Problem) *GradientCell {
-	cell := &GradientCell{N: len(trials), States: map[string]int{}}
+func (c *Collection) gradientCell(trials []*Trial, problems *[]Problem) *GradientAggregate {
+	cell := &GradientAggregate{N: len(trials), States: map[string]int{}}
 	blocks := map[string]*BlockSpectrum{}
 	for _, t := range trials {
 		cell.States[t.State]++
@@ -447,7 +412,7 @@ func clipRateOf(curve []Point) (float64, bool) {
 
 // label names a block in a cell: its gate, or its parameter when it has no gate name or
 // when the gate name is not unique.
-func (c *GradientCell) label(b *BlockSpectrum) string {
+func (c *GradientAggregate) label(b *BlockSpectrum) string {
 	if b.Gate == "" {
 		return b.Param
 	}
@@ -459,20 +424,17 @@ func (c *GradientCell) label(b *BlockSpectrum) string {
 	return b.Gate
 }
 
-// textPart is a piece of a cell's line; class is "below" or "above" for a marked σ_max.
-type textPart struct{ text, class string }
-
 // sigmaPart is a σ_max with its mark, "—" when there is none.
-func sigmaPart(b *BlockSpectrum, v float64) textPart {
+func sigmaPart(b *BlockSpectrum, v float64) report.Span {
 	if math.IsNaN(v) {
-		return textPart{text: "—"}
+		return report.Span{Text: "—"}
 	}
-	p := textPart{text: num(v) + b.Mark(v)}
+	p := report.Span{Text: num(v) + b.Mark(v)}
 	switch b.Side(v) {
 	case -1:
-		p.class = "below"
+		p.Style = report.Low
 	case 1:
-		p.class = "above"
+		p.Style = report.High
 	}
 	return p
 }
@@ -498,28 +460,25 @@ func percent(f float64) string {
 // "clip rate 15%" ("(k/n)" when not all trials have one), and "(σ_max of k/n trials)" when
 // not all trials have spectra records ("no σ_max records" when none has). A cell without
 // any value is "no records", followed by its unfinished trials; a nil cell is "·".
-func (c *GradientCell) Lines() []string {
+func (c *GradientAggregate) Lines() []string {
 	var out []string
-	for _, parts := range c.lineParts() {
-		var b strings.Builder
-		for _, p := range parts {
-			b.WriteString(p.text)
-		}
-		out = append(out, b.String())
+	for _, l := range c.lineParts() {
+		out = append(out, l.String())
 	}
 	return out
 }
 
-// lineParts is Lines in pieces, the marked values apart.
-func (c *GradientCell) lineParts() [][]textPart {
+// lineParts is Lines in spans, the values below or above their threshold marked Low or
+// High.
+func (c *GradientAggregate) lineParts() []report.Line {
 	if c == nil {
-		return [][]textPart{{{text: "·"}}}
+		return []report.Line{{{Text: "·"}}}
 	}
-	var lines [][]textPart
+	var lines []report.Line
 	for _, b := range c.Blocks {
-		lines = append(lines, []textPart{
-			{text: c.label(b) + " "}, sigmaPart(b, b.InitMedian), {text: " → "}, sigmaPart(b, b.FinalMedian),
-			{text: " (1/γ=" + thresholdText(b.Threshold) + ")"},
+		lines = append(lines, report.Line{
+			{Text: c.label(b) + " "}, sigmaPart(b, b.InitMedian), {Text: " → "}, sigmaPart(b, b.FinalMedian),
+			{Text: " (1/γ=" + thresholdText(b.Threshold) + ")"},
 		})
 	}
 	if len(c.ClipRates) > 0 {
@@ -527,7 +486,7 @@ func (c *GradientCell) lineParts() [][]textPart {
 		if len(c.ClipRates) < c.N {
 			l += fmt.Sprintf(" (%d/%d)", len(c.ClipRates), c.N)
 		}
-		lines = append(lines, []textPart{{text: l}})
+		lines = append(lines, report.Line{{Text: l}})
 	}
 	if len(lines) == 0 {
 		l := "no records"
@@ -540,19 +499,19 @@ func (c *GradientCell) lineParts() [][]textPart {
 		if len(notes) > 0 {
 			l += " (" + strings.Join(notes, ", ") + ")"
 		}
-		return [][]textPart{{{text: l}}}
+		return []report.Line{{{Text: l}}}
 	}
 	switch {
 	case c.Recorded == 0:
-		lines = append(lines, []textPart{{text: "no σ_max records"}})
+		lines = append(lines, report.Line{{Text: "no σ_max records"}})
 	case c.Recorded < c.N:
-		lines = append(lines, []textPart{{text: fmt.Sprintf("(σ_max of %d/%d trials)", c.Recorded, c.N)}})
+		lines = append(lines, report.Line{{Text: fmt.Sprintf("(σ_max of %d/%d trials)", c.Recorded, c.N)}})
 	}
 	return lines
 }
 
 // hasValues reports whether the cell shows any number.
-func (c *GradientCell) hasValues() bool {
+func (c *GradientAggregate) hasValues() bool {
 	return c != nil && (len(c.Blocks) > 0 || len(c.ClipRates) > 0)
 }
 
@@ -564,14 +523,11 @@ func thresholdText(v float64) string {
 }
 
 // Text is the cell on one line: its Lines joined by "; ".
-func (c *GradientCell) Text() string { return strings.Join(c.Lines(), "; ") }
+func (c *GradientAggregate) Text() string { return strings.Join(c.Lines(), "; ") }
 
 // gradientTitle is the line above a gradient table.
-func gradientTitle(t *GradientTable) title {
-	many := "seeds"
-	if len(t.Over) > 0 {
-		many = "trials"
-	}
+func gradientTitle(t *GradientTable) report.Text {
+	_, many := unit(t.Over)
 	n, rec := 0, 0
 	for _, row := range t.Cells {
 		for _, c := range row {
@@ -581,8 +537,8 @@ func gradientTitle(t *GradientTable) title {
 			}
 		}
 	}
-	return title{task: t.Task, rest: fmt.Sprintf("σ_max of the recurrent blocks at init → at the end, and clip rate, medians over %s (%s, %d with σ_max records)",
-		many, plural(n, "trial", "trials"), rec)}
+	return title(t.Task, report.Span{Text: fmt.Sprintf("σ_max of the recurrent blocks at init → at the end, and clip rate, medians over %s (%s, %d with σ_max records)",
+		many, plural(n, "trial", "trials"), rec)})
 }
 
 // gradientNotes are the footnotes of a gradient table.
@@ -626,7 +582,7 @@ func gradientNotes(t *GradientTable) []string {
 // WriteGradientTables renders gradient tables (see [Collection.GradientTables]) in format
 // f, one per task, each with a title, a header with the row field and the column values
 // ("T=30"), one row per row value and footnotes explaining the entries. An entry is
-// [GradientCell.Lines]: in the terminal one line each (rows separated by rules), in
+// [GradientAggregate.Lines]: in the terminal one line each (rows separated by rules), in
 // Markdown and CSV joined by "; ", in LaTeX stacked in a nested tabular (booktabs
 // needed). Unreadable gradient records are listed at the end.
 //
@@ -655,223 +611,76 @@ func gradientNotes(t *GradientTable) []string {
 //	  "problems": [{"path": "...", "msg": "..."}] // unreadable gradient records; [] if none
 //	}
 func WriteGradientTables(w io.Writer, ts []*GradientTable, f Format) error {
-	ew := &errWriter{w: w}
-	switch f {
-	case Terminal, Markdown:
-		if err := writeGradientText(ew, ts, f == Markdown); err != nil {
-			return err
-		}
-	case CSV:
-		writeGradientCSV(ew, ts)
-	case LaTeX:
-		writeGradientLaTeX(ew, ts)
-	case JSON:
-		return writeGradientJSON(ew, ts)
-	default:
-		_, err := ParseFormat(string(f))
-		if err == nil {
-			err = fmt.Errorf("unknown format %q (use ParseFormat)", f)
-		}
-		return err
-	}
-	return ew.err
+	p := GradientPart(ts)
+	p.Key = "" // a document of its own
+	return report.Render(w, &report.Document{Parts: []*report.Part{p}}, f)
 }
 
-func gradientProblems(ts []*GradientTable) []Problem {
-	var out []Problem
-	for _, t := range ts {
-		out = append(out, t.Problems...)
-	}
-	return out
-}
-
-func gradientHeader(t *GradientTable) []string {
-	h := []string{t.Query.Rows}
-	for _, c := range t.Cols {
-		h = append(h, colHeading(t.Query.Cols, c))
-	}
-	return h
-}
-
-func writeGradientText(w io.Writer, ts []*GradientTable, md bool) error {
-	esc := func(s string) string { return s }
-	if md {
-		esc = mdEscape
-	}
-	if len(ts) == 0 {
-		fmt.Fprintln(w, noTrials)
-	}
-	for i, t := range ts {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		tt := gradientTitle(t)
-		if md {
-			fmt.Fprintln(w, tt.markdown())
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, tt)
-		}
-		opts := []tablewriter.Option{
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithHeaderAlignment(tw.AlignLeft),
-			tablewriter.WithRowAlignment(tw.AlignLeft),
-			tablewriter.WithRowAutoWrap(tw.WrapNone),
-			tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		}
-		if md {
-			opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-		} else {
-			opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-				Settings: tw.Settings{Separators: tw.Separators{BetweenRows: tw.On}},
-			})))
-		}
-		tb := tablewriter.NewTable(w, opts...)
-		var header []any
-		for _, h := range gradientHeader(t) {
-			header = append(header, esc(h))
-		}
-		tb.Header(header...)
-		for r, label := range t.Rows {
-			row := []string{esc(label)}
-			for _, c := range t.Cells[r] {
-				if md {
-					row = append(row, esc(c.Text()))
-				} else {
-					row = append(row, strings.Join(c.Lines(), "\n"))
-				}
-			}
-			tb.Append(row)
-		}
-		if err := tb.Render(); err != nil {
-			return fmt.Errorf("render %s gradient table: %w", t.Task, err)
-		}
-		for _, n := range gradientNotes(t) {
-			if md {
-				fmt.Fprintln(w)
-				fmt.Fprintln(w, mdEscape(n))
-			} else {
-				fmt.Fprintln(w, wrap(n, noteWidth, "  "))
-			}
-		}
-	}
-	if ps := gradientProblems(ts); len(ps) > 0 {
-		fmt.Fprintln(w)
-		head := plural(len(ps), "unreadable gradient record", "unreadable gradient records") + " (those trials count as without records):"
-		if md {
-			fmt.Fprintln(w, mdEscape(head))
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, head)
-		}
-		for _, p := range ps {
-			if md {
-				fmt.Fprintln(w, "- "+mdEscape(p.String()))
-			} else {
-				fmt.Fprintln(w, "  "+p.String())
-			}
-		}
-	}
-	return nil
-}
-
-func writeGradientCSV(w io.Writer, ts []*GradientTable) {
-	if len(ts) == 0 {
-		fmt.Fprintln(w, "# "+noTrials)
-	}
-	for i, t := range ts {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintln(w, "# "+gradientTitle(t).String())
-		cw := csv.NewWriter(w)
-		cw.Write(gradientHeader(t))
-		for r, label := range t.Rows {
-			row := []string{label}
-			for _, c := range t.Cells[r] {
-				row = append(row, c.Text())
-			}
-			cw.Write(row)
-		}
-		cw.Flush()
-		for _, n := range gradientNotes(t) {
-			fmt.Fprintln(w, "# "+n)
-		}
-	}
-	if ps := gradientProblems(ts); len(ps) > 0 {
-		fmt.Fprintln(w)
-		for _, p := range ps {
-			fmt.Fprintln(w, "# problem: "+p.String())
-		}
-	}
-}
-
-// gradTexEscaper spells the symbols of the gradient tables as LaTeX, after texEscape.
-var gradTexEscaper = strings.NewReplacer(
-	`σ\_max`, `$\sigma_{\max}$`, `σ`, `$\sigma$`, `γ`, `$\gamma$`, `→`, `$\to$`,
-	`↓`, `$\downarrow$`, `↑`, `$\uparrow$`, `‖`, `$\|$`, `∂`, `$\partial$`,
-)
-
-func gradTex(s string) string { return gradTexEscaper.Replace(texEscape(s)) }
-
-func writeGradientLaTeX(w io.Writer, ts []*GradientTable) {
-	fmt.Fprintln(w, `% expctl gradient tables; needs \usepackage{booktabs}`)
-	if len(ts) == 0 {
-		fmt.Fprintln(w, "% "+noTrials)
+// GradientPart is the gradient tables as a part of a document (see
+// [WriteGradientTables]): one section per table, the document's "gradients" member in
+// JSON.
+func GradientPart(ts []*GradientTable) *report.Part {
+	p := &report.Part{
+		Key:      "gradients",
+		Preamble: "expctl gradient tables",
+		Empty:    noTrials,
+		Heading:  "Gradient flow",
+		Class:    "gradients",
+		Link:     "gradient flow",
+		About: `‖∂C/∂h_t‖ on a fixed diagnostic batch against the lag k = L−1−t (how many steps before the
+end of the sequence h_t is), at initialisation and at the end of training, median over trials: a line
+that falls with the lag is a vanishing gradient. The table gives the largest singular value σ_max of
+each recurrent block against the threshold 1/γ of Pascanu et al. (2013), and how often the gradient
+norm was clipped.`,
 	}
 	for _, t := range ts {
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, `\begin{table}[ht]`)
-		fmt.Fprintln(w, `\centering`)
-		fmt.Fprintf(w, "\\caption{%s}\n", gradTex(gradientTitle(t).String()))
-		fmt.Fprintf(w, "\\label{%s}\n", texLabel(t.Task, "gradients"))
-		fmt.Fprintf(w, "\\begin{tabular}{l%s}\n", strings.Repeat("l", len(t.Cols)))
-		fmt.Fprintln(w, `\toprule`)
-		head := []string{texEscape(t.Query.Rows)}
-		for _, c := range t.Cols {
-			h := colHeading(t.Query.Cols, c)
-			if t.Query.Cols == "T" && isNumber(c) {
-				head = append(head, "$"+h+"$")
-			} else {
-				head = append(head, texEscape(h))
-			}
-		}
-		fmt.Fprintln(w, strings.Join(head, " & ")+` \\`)
-		fmt.Fprintln(w, `\midrule`)
-		for r, label := range t.Rows {
-			row := []string{texEscape(label)}
-			for _, c := range t.Cells[r] {
-				lines := c.Lines()
-				for i, l := range lines {
-					lines[i] = gradTex(l)
-				}
-				if len(lines) == 1 {
-					row = append(row, lines[0])
-				} else {
-					row = append(row, `\begin{tabular}[t]{@{}l@{}}`+strings.Join(lines, `\\`)+`\end{tabular}`)
-				}
-			}
-			fmt.Fprintln(w, strings.Join(row, " & ")+` \\`)
-		}
-		fmt.Fprintln(w, `\bottomrule`)
-		fmt.Fprintln(w, `\end{tabular}`)
-		notes := gradientNotes(t)
-		fmt.Fprintln(w, `\par\smallskip\footnotesize`)
-		for i, n := range notes {
-			end := `\\`
-			if i == len(notes)-1 {
-				end = ""
-			}
-			fmt.Fprintln(w, gradTex(n)+end)
-		}
-		fmt.Fprintln(w, `\end{table}`)
+		p.Sections = append(p.Sections, &report.Section{
+			Name: t.Task, Heading: "Task " + t.Task,
+			Tables: []*report.Table{gradientTable(t)},
+			Data:   gradientJSON(t),
+		})
+		p.Problems = append(p.Problems, reportProblems(t.Problems)...)
 	}
-	if ps := gradientProblems(ts); len(ps) > 0 {
-		fmt.Fprintln(w)
-		for _, p := range ps {
-			fmt.Fprintln(w, "% problem: "+strings.ReplaceAll(p.String(), "\n", " "))
-		}
+	p.ProblemsHeading = plural(len(p.Problems), "unreadable gradient record", "unreadable gradient records") +
+		" (those trials count as without records):"
+	return p
+}
+
+// gradientTable lays out a gradient table: per row and column the lines of
+// [GradientAggregate.Lines], values below or above their threshold marked.
+func gradientTable(t *GradientTable) *report.Table {
+	_, many := unit(t.Over)
+	rt := &report.Table{
+		ID: t.Task + "-gradients", Kind: "gradients", Stacked: true,
+		Title:    gradientTitle(t),
+		Caption:  "σ_max of the recurrent blocks at init → at the end, and clip rate, medians over " + many,
+		RowField: t.Query.Rows, ColField: t.Query.Cols, Cols: colHeadings(t.Query.Cols, t.Cols),
 	}
+	for r, label := range t.Rows {
+		row := report.Row{Label: label}
+		for _, c := range t.Cells[r] {
+			e := report.Entry{}
+			switch {
+			case c == nil:
+				e.Kind, e.Tip = report.Absent, "no such trial"
+			case !c.hasValues():
+				e.Kind = report.NoValue
+			}
+			if c != nil {
+				e.Tip = fmt.Sprintf("%s (%d with records): %s", plural(c.N, "trial", "trials"), c.Recorded, statesText(c.States))
+			}
+			e.Lines = c.lineParts()
+			row.Entries = append(row.Entries, e)
+		}
+		rt.Rows = append(rt.Rows, row)
+	}
+	for _, n := range gradientNotes(t) {
+		rt.Notes = append(rt.Notes, report.Note{Text: n})
+	}
+	for _, p := range t.Problems {
+		rt.Notes = append(rt.Notes, report.Note{Text: "Unreadable: " + p.String(), Only: report.Page})
+	}
+	return rt
 }
 
 // ---- JSON (see WriteGradientTables)
@@ -922,11 +731,6 @@ type jsonGradientTable struct {
 	Cells     [][]*jsonGradientCell `json:"cells"`
 }
 
-type jsonGradients struct {
-	Tables   []jsonGradientTable `json:"tables"`
-	Problems []jsonProblem       `json:"problems"`
-}
-
 func jsonNums(vs []float64) []jsonNum {
 	out := make([]jsonNum, len(vs))
 	for i, v := range vs {
@@ -935,51 +739,36 @@ func jsonNums(vs []float64) []jsonNum {
 	return out
 }
 
-func writeGradientJSON(w io.Writer, ts []*GradientTable) error {
-	doc := jsonGradients{Tables: []jsonGradientTable{}, Problems: []jsonProblem{}}
-	for _, t := range ts {
-		jt := jsonGradientTable{Task: t.Task, RowsField: t.Query.Rows, ColsField: t.Query.Cols,
-			Rows: nonNil(t.Rows), Cols: nonNil(t.Cols), Over: nonNil(t.Over)}
-		jt.Cells = make([][]*jsonGradientCell, len(t.Rows))
-		for r := range t.Rows {
-			jt.Cells[r] = make([]*jsonGradientCell, len(t.Cols))
-			for col, c := range t.Cells[r] {
-				if c == nil {
-					continue
-				}
-				jc := &jsonGradientCell{N: c.N, Recorded: c.Recorded, States: map[string]int{}, Blocks: []jsonBlock{},
-					ClipRate: jsonClip{Median: jsonNum(c.ClipRate), Values: jsonNums(c.ClipRates)}, Text: c.Text()}
-				for s, k := range c.States {
-					if k > 0 {
-						jc.States[s] = k
-					}
-				}
-				for _, b := range c.Blocks {
-					steps := b.FinalStep
-					if steps == nil {
-						steps = []int{}
-					}
-					jc.Blocks = append(jc.Blocks, jsonBlock{Param: b.Param, Gate: b.Gate, Act: b.Act, Threshold: jsonNum(b.Threshold),
-						Init:  jsonSigma{Median: jsonNum(b.InitMedian), Values: jsonNums(b.Init), Side: b.sideName(b.InitMedian)},
-						Final: jsonSigmaFinal{Median: jsonNum(b.FinalMedian), Values: jsonNums(b.Final), Steps: steps, Side: b.sideName(b.FinalMedian)},
-					})
-				}
-				jt.Cells[r][col] = jc
+// gradientJSON is a gradient table in the JSON document.
+func gradientJSON(t *GradientTable) jsonGradientTable {
+	jt := jsonGradientTable{Task: t.Task, RowsField: t.Query.Rows, ColsField: t.Query.Cols,
+		Rows: nonNil(t.Rows), Cols: nonNil(t.Cols), Over: nonNil(t.Over)}
+	jt.Cells = make([][]*jsonGradientCell, len(t.Rows))
+	for r := range t.Rows {
+		jt.Cells[r] = make([]*jsonGradientCell, len(t.Cols))
+		for col, c := range t.Cells[r] {
+			if c == nil {
+				continue
 			}
+			jc := &jsonGradientCell{N: c.N, Recorded: c.Recorded, States: map[string]int{}, Blocks: []jsonBlock{},
+				ClipRate: jsonClip{Median: jsonNum(c.ClipRate), Values: jsonNums(c.ClipRates)}, Text: c.Text()}
+			for s, k := range c.States {
+				if k > 0 {
+					jc.States[s] = k
+				}
+			}
+			for _, b := range c.Blocks {
+				steps := b.FinalStep
+				if steps == nil {
+					steps = []int{}
+				}
+				jc.Blocks = append(jc.Blocks, jsonBlock{Param: b.Param, Gate: b.Gate, Act: b.Act, Threshold: jsonNum(b.Threshold),
+					Init:  jsonSigma{Median: jsonNum(b.InitMedian), Values: jsonNums(b.Init), Side: b.sideName(b.InitMedian)},
+					Final: jsonSigmaFinal{Median: jsonNum(b.FinalMedian), Values: jsonNums(b.Final), Steps: steps, Side: b.sideName(b.FinalMedian)},
+				})
+			}
+			jt.Cells[r][col] = jc
 		}
-		doc.Tables = append(doc.Tables, jt)
 	}
-	for _, p := range gradientProblems(ts) {
-		doc.Problems = append(doc.Problems, jsonProblem(p))
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	if ew, ok := w.(*errWriter); ok {
-		return ew.err
-	}
-	return nil
+	return jt
 }

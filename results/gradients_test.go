@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/expctl/expctl/experiments"
+	"github.com/expctl/expctl/results/report"
 	"github.com/expctl/expctl/results/trialdir"
 )
 
@@ -102,22 +103,22 @@ func TestPlotGradFlowFixture(t *testing.T) {
 				if which == FlowFinal {
 					want = cell + " (2 trials, step 300)"
 				}
-				if names[i] != want || ch.series[i].style != i {
-					t.Errorf("T=%s %s: line %d is %q (style %d), want %q", T, which, i, names[i], ch.series[i].style, want)
+				if names[i] != want || ch.Series[i].Style != i {
+					t.Errorf("T=%s %s: line %d is %q (style %d), want %q", T, which, i, names[i], ch.Series[i].Style, want)
 				}
-				if s := ch.series[i]; len(s.xs) != len(s.ys) || s.xs[0] != 0 || s.xs[len(s.xs)-1] != map[string]float64{"10": 9, "30": 29}[T] {
-					t.Errorf("T=%s %s %s: lags %v", T, which, cell, s.xs)
+				if s := ch.Series[i]; len(s.X) != len(s.Y) || s.X[0] != 0 || s.X[len(s.X)-1] != map[string]float64{"10": 9, "30": 29}[T] {
+					t.Errorf("T=%s %s %s: lags %v", T, which, cell, s.X)
 				}
 			}
-			if !ch.logY {
+			if !ch.LogY {
 				t.Error("the norm axis is not logarithmic")
 			}
 			wantTitle := "adding, T=" + T + ": ‖∂C/∂h‖ vs lag at init"
 			if which == FlowFinal {
 				wantTitle = "adding, T=" + T + ": ‖∂C/∂h‖ vs lag at the end of training"
 			}
-			if ch.title != wantTitle {
-				t.Errorf("title %q, want %q", ch.title, wantTitle)
+			if ch.Title != wantTitle {
+				t.Errorf("title %q, want %q", ch.Title, wantTitle)
 			}
 			p, err := PlotGradFlow(c, Query{}, "adding", T, which)
 			if err != nil || p.Title.Text != wantTitle {
@@ -131,8 +132,8 @@ func TestPlotGradFlowFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rnn := ch.series[2]
-	if first, last := rnn.ys[0], rnn.ys[len(rnn.ys)-1]; !(last < first) {
+	rnn := ch.Series[2]
+	if first, last := rnn.Y[0], rnn.Y[len(rnn.Y)-1]; !(last < first) {
 		t.Errorf("rnn, T=30, init: ‖∂C/∂h‖ %g at lag 0 and %g at lag 29", first, last)
 	}
 	// Each point is the median over the seeds: with two, the mean of the two norms.
@@ -145,8 +146,8 @@ func TestPlotGradFlowFixture(t *testing.T) {
 			}
 		}
 	}
-	if len(at0) != 2 || math.Abs(rnn.ys[0]-(at0[0]+at0[1])/2) > 1e-12 {
-		t.Errorf("rnn lag 0: %g, seeds %v", rnn.ys[0], at0)
+	if len(at0) != 2 || math.Abs(rnn.Y[0]-(at0[0]+at0[1])/2) > 1e-12 {
+		t.Errorf("rnn lag 0: %g, seeds %v", rnn.Y[0], at0)
 	}
 
 	// Bad arguments.
@@ -221,14 +222,14 @@ func TestPlotGradFlowMedians(t *testing.T) {
 	if names := plotSeriesNames(ch); strings.Join(names, "|") != "a (3 trials)|c (1 trial)" {
 		t.Fatalf("lines %v", names)
 	}
-	a := ch.series[0]
+	a := ch.Series[0]
 	// lag 0: median of 1, 3, 2; lag 1: of 0.5 and 0.1 (+Inf dropped); lag 2: of 0.25 and
 	// 0.75 (0 dropped).
-	if want := []float64{2, 0.3, 0.5}; !floatsEqual(a.xs, []float64{0, 1, 2}) || !floatsEqual(a.ys, want) {
-		t.Errorf("a at init: %v %v, want %v", a.xs, a.ys, want)
+	if want := []float64{2, 0.3, 0.5}; !floatsEqual(a.X, []float64{0, 1, 2}) || !floatsEqual(a.Y, want) {
+		t.Errorf("a at init: %v %v, want %v", a.X, a.Y, want)
 	}
-	if ch.series[1].style != 2 {
-		t.Errorf("c's style %d: the colour must follow the row's place among all rows", ch.series[1].style)
+	if ch.Series[1].Style != 2 {
+		t.Errorf("c's style %d: the colour must follow the row's place among all rows", ch.Series[1].Style)
 	}
 	// At the end: each trial's last record after step 0 (a3 has none); NaN dropped.
 	ch, err = gradFlowChart(c, Query{}, "adding", "3", FlowFinal)
@@ -238,14 +239,14 @@ func TestPlotGradFlowMedians(t *testing.T) {
 	if names := plotSeriesNames(ch); strings.Join(names, "|") != "a (2 trials, steps 100–200)" {
 		t.Fatalf("lines at the end %v", names)
 	}
-	if a := ch.series[0]; !floatsEqual(a.ys, []float64{3, 3, 2}) {
-		t.Errorf("a at the end: %v", a.ys)
+	if a := ch.Series[0]; !floatsEqual(a.Y, []float64{3, 3, 2}) {
+		t.Errorf("a at the end: %v", a.Y)
 	}
 	// Drawable on the log axis, NaN, zero and infinite norms notwithstanding.
 	if _, err := PlotGradFlow(c, Query{}, "adding", "3", FlowInit); err != nil {
 		t.Error(err)
 	}
-	if _, err := plotPNG(mustPlot(t, c, FlowFinal)); err != nil {
+	if _, err := report.PNG(mustPlot(t, c, FlowFinal)); err != nil {
 		t.Error(err)
 	}
 }

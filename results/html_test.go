@@ -166,8 +166,8 @@ func TestWriteHTMLFixture(t *testing.T) {
 		t.Fatalf("tables: %d metric, %d steps, %d summary", len(metric), len(steps), len(summary))
 	}
 	for i, tb := range r.Tables {
-		htmlCheckGrid(t, metric[i], tb, func(c *Cell) string { return c.Text(r.Query.Agg) })
-		htmlCheckGrid(t, steps[i], r.Steps[i], func(c *Cell) string { return stepsEntry(c).text() })
+		htmlCheckGrid(t, metric[i], tb, func(c *Aggregate) string { return c.Text(r.Query.Agg) })
+		htmlCheckGrid(t, steps[i], r.Steps[i], func(c *Aggregate) string { return stepsEntry(c).Text() })
 		// The metric table of a loss ends with the baseline row.
 		foot := htmlElements(metric[i], "tfoot")
 		if len(foot) != 1 || !strings.HasPrefix(htmlText(foot[0]), "baseline") {
@@ -213,8 +213,8 @@ func TestWriteHTMLFixture(t *testing.T) {
 }
 
 // htmlCheckGrid compares an HTML table with a Table: row labels, and each cell's text equals
-// Cell.Text, with class "num" for cells with values and "state" for the others.
-func htmlCheckGrid(t *testing.T, n *html.Node, tb *Table, text func(*Cell) string) {
+// Aggregate.Text, with class "num" for cells with values and "state" for the others.
+func htmlCheckGrid(t *testing.T, n *html.Node, tb *Table, text func(*Aggregate) string) {
 	t.Helper()
 	body := htmlElements(n, "tbody")
 	if len(body) != 1 {
@@ -384,7 +384,7 @@ func TestWriteHTMLGradients(t *testing.T) {
 		t.Error("no link to the section")
 	}
 
-	// The table: one row per cell, each entry the lines of its GradientCell.
+	// The table: one row per cell, each entry the lines of its GradientAggregate.
 	ts, err := c.GradientTables(Query{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,7 @@
 package results
 
 import (
-	"bytes"
 	"fmt"
-	"image/color"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,78 +10,9 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/expctl/expctl/results/report"
 )
-
-// Figure size: about 16 cm × 10 cm.
-const (
-	plotWidth  = 16 * vg.Centimeter
-	plotHeight = 10 * vg.Centimeter
-	figureDPI  = 150 // resolution of the PNG files
-)
-
-// Colour-blind-safe line colours (Okabe & Ito), in order of use; yellow is last because
-// it is faint on white.
-var plotColors = []color.Color{
-	plotRGB(0x00, 0x72, 0xB2), // blue
-	plotRGB(0xD5, 0x5E, 0x00), // vermillion
-	plotRGB(0x00, 0x9E, 0x73), // bluish green
-	plotRGB(0xCC, 0x79, 0xA7), // reddish purple
-	plotRGB(0xE6, 0x9F, 0x00), // orange
-	plotRGB(0x56, 0xB4, 0xE9), // sky blue
-	plotRGB(0x00, 0x00, 0x00), // black
-	plotRGB(0xB8, 0xA9, 0x00), // dark yellow
-}
-
-// Dash patterns, so that rows differ without colour too. There are fewer patterns than
-// colours, so that the combinations repeat late.
-var plotDashes = [][]vg.Length{
-	nil,
-	{vg.Points(7), vg.Points(3)},
-	{vg.Points(2), vg.Points(2)},
-	{vg.Points(8), vg.Points(2), vg.Points(2), vg.Points(2)},
-	{vg.Points(12), vg.Points(4)},
-	{vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2), vg.Points(1), vg.Points(2)},
-}
-
-// Markers, filled and open.
-var plotGlyphs = []draw.GlyphDrawer{
-	draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}, draw.RingGlyph{},
-	draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{},
-}
-
-var (
-	plotBaselineColor = plotRGB(0x60, 0x60, 0x60)
-	plotBaselineDash  = []vg.Length{vg.Points(5), vg.Points(4)}
-	plotFont          = font.Font{Typeface: "Liberation", Variant: "Sans"}
-)
-
-func plotRGB(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 0xFF} }
-
-// plotSeries is one line of a chart: the points of one row, with optional error bars.
-type plotSeries struct {
-	name   string
-	style  int // index of the colour, dashes and marker: the row's place in its table
-	xs, ys []float64
-	// lo and hi are the ends of each point's error bar (NaN: no bar); nil for none.
-	lo, hi []float64
-}
-
-// plotChart describes a figure before it is turned into a plot.
-type plotChart struct {
-	title, xLabel, yLabel string
-	xTicks                []plot.Tick // fixed x ticks (nil: automatic)
-	logX, logY            bool
-	series                []plotSeries
-	dodge                 bool      // spread the rows' points apart a little so error bars do not overlap
-	hline                 float64   // a constant baseline (NaN: none)
-	bxs, bys              []float64 // a baseline that varies along x (nil: none)
-}
 
 // PlotFinal plots a table: x = the column values (numeric when they all are, on a log
 // scale when they span at least 10×; else evenly spaced), y = each cell's central value
@@ -101,33 +30,33 @@ func PlotFinal(t *Table) (*plot.Plot, error) {
 // finalPlot is PlotFinal; it also returns the number of data lines (rows drawn).
 func finalPlot(t *Table) (*plot.Plot, int, error) {
 	ch := finalChart(t)
-	p, err := ch.build()
-	return p, len(ch.series), err
+	p, err := ch.Plot()
+	return p, len(ch.Series), err
 }
 
 // finalChart describes the figure of PlotFinal.
-func finalChart(t *Table) *plotChart {
+func finalChart(t *Table) *report.Chart {
 	q := t.Query.withDefaults()
-	ch := &plotChart{
-		title:  fmt.Sprintf("%s: final %s vs %s", t.Task, t.MetricName, q.Cols),
-		xLabel: q.Cols,
-		hline:  math.NaN(),
-		dodge:  true,
+	ch := &report.Chart{
+		Title:  fmt.Sprintf("%s: final %s vs %s", t.Task, t.MetricName, q.Cols),
+		XLabel: q.Cols,
+		HLine:  math.NaN(),
+		Dodge:  true,
 	}
 	if q.Agg == Median {
-		ch.yLabel = t.MetricName + " (median, min–max)"
+		ch.YLabel = t.MetricName + " (median, min–max)"
 	} else {
-		ch.yLabel = t.MetricName + " (mean ± sd)"
+		ch.YLabel = t.MetricName + " (mean ± sd)"
 	}
 	xs, numeric := plotColumnPositions(t.Cols)
-	ch.logX = numeric && plotLogSpan(xs)
-	ch.xTicks = make([]plot.Tick, len(t.Cols))
+	ch.LogX = numeric && plotLogSpan(xs)
+	ch.XTicks = make([]plot.Tick, len(t.Cols))
 	for i, col := range t.Cols {
-		ch.xTicks[i] = plot.Tick{Value: xs[i], Label: col}
+		ch.XTicks[i] = plot.Tick{Value: xs[i], Label: col}
 	}
-	ch.logY = q.Metric != TestMetric
+	ch.LogY = q.Metric != TestMetric
 	for r, row := range t.Rows {
-		s := plotSeries{name: row, style: r}
+		s := report.Series{Name: row, Style: r}
 		for c := range t.Cols {
 			cell := t.Cells[r][c]
 			if cell == nil || len(cell.Values) == 0 {
@@ -143,28 +72,28 @@ func finalChart(t *Table) *plotChart {
 			if len(cell.Values) < 2 || !plotFinite(lo) || !plotFinite(hi) {
 				lo, hi = math.NaN(), math.NaN()
 			}
-			s.xs, s.ys = append(s.xs, xs[c]), append(s.ys, y)
-			s.lo, s.hi = append(s.lo, lo), append(s.hi, hi)
+			s.X, s.Y = append(s.X, xs[c]), append(s.Y, y)
+			s.Lo, s.Hi = append(s.Lo, lo), append(s.Hi, hi)
 			if y <= 0 {
-				ch.logY = false
+				ch.LogY = false
 			}
 		}
-		if len(s.xs) > 0 {
-			ch.series = append(ch.series, s)
+		if len(s.X) > 0 {
+			ch.Series = append(ch.Series, s)
 		}
 	}
 	if q.Metric == TestLoss || q.Metric == BestTestLoss {
-		ch.baseline(xs, t.ColBaseline)
+		setBaseline(ch, xs, t.ColBaseline)
 	}
 	return ch
 }
 
-// baseline sets the chart's baseline from one value per x position (NaN where unknown):
+// setBaseline sets the chart's baseline from one value per x position (NaN where unknown):
 // a horizontal line when all known values agree, else a polyline through them.
-func (ch *plotChart) baseline(xs, bs []float64) {
+func setBaseline(ch *report.Chart, xs, bs []float64) {
 	var bx, by []float64
 	for i, b := range bs {
-		if plotFinite(b) && (b > 0 || !ch.logY) {
+		if plotFinite(b) && (b > 0 || !ch.LogY) {
 			bx, by = append(bx, xs[i]), append(by, b)
 		}
 	}
@@ -176,10 +105,10 @@ func (ch *plotChart) baseline(xs, bs []float64) {
 		same = same && b == by[0]
 	}
 	if same && len(by) == len(bs) {
-		ch.hline = by[0]
+		ch.HLine = by[0]
 		return
 	}
-	ch.bxs, ch.bys = bx, by
+	ch.BaselineX, ch.BaselineY = bx, by
 }
 
 // PlotCurves plots the learning curves of one task at one column value (e.g. T=10): test
@@ -199,8 +128,8 @@ func curvesPlot(c *Collection, q Query, task, colValue string) (*plot.Plot, int,
 	if err != nil {
 		return nil, 0, err
 	}
-	p, err := ch.build()
-	return p, len(ch.series), err
+	p, err := ch.Plot()
+	return p, len(ch.Series), err
 }
 
 // figureTrials checks the query's fields and returns the row values of a task's table (at
@@ -237,7 +166,7 @@ func figureTrials(c *Collection, q Query, task, colValue string) (rows []string,
 }
 
 // curvesChart describes the figure of PlotCurves.
-func curvesChart(c *Collection, q Query, task, colValue string) (*plotChart, error) {
+func curvesChart(c *Collection, q Query, task, colValue string) (*report.Chart, error) {
 	q = q.withDefaults()
 	rows, at, err := figureTrials(c, q, task, colValue)
 	if err != nil {
@@ -259,35 +188,21 @@ func curvesChart(c *Collection, q Query, task, colValue string) (*plotChart, err
 			}
 		}
 	}
-	ch := &plotChart{
-		title:  fmt.Sprintf("%s, %s=%s: test loss vs step", task, q.Cols, colValue),
-		xLabel: "step",
-		yLabel: "test loss (median over trials)",
-		logY:   true,
-		hline:  math.NaN(),
-	}
+	ch := rowChart(task, q, colValue, "test loss vs step", "step", "test loss (median over trials)")
 	for i, r := range rows {
-		trials := byRow[r]
-		if len(trials) == 0 {
-			continue
+		if trials := byRow[r]; len(trials) > 0 {
+			addRow(ch, plotMedianCurve(trials), i, r, len(trials), "")
 		}
-		s := plotMedianCurve(trials)
-		if len(s.xs) == 0 {
-			continue
-		}
-		s.style = i
-		s.name = fmt.Sprintf("%s (%d %s)", r, len(trials), plotPlural(len(trials), "trial", "trials"))
-		ch.series = append(ch.series, s)
 	}
 	if plotFinite(base) && base > 0 {
-		ch.hline = base
+		ch.HLine = base
 	}
 	return ch, nil
 }
 
 // plotMedianCurve returns, for each step at which one of the trials has a usable test
 // loss, the median of the trials' test losses at that step.
-func plotMedianCurve(trials []*Trial) plotSeries {
+func plotMedianCurve(trials []*Trial) report.Series {
 	at := map[int][]float64{}
 	for _, t := range trials {
 		for _, pt := range t.Curve {
@@ -301,19 +216,33 @@ func plotMedianCurve(trials []*Trial) plotSeries {
 		steps = append(steps, s)
 	}
 	sort.Ints(steps)
-	var s plotSeries
+	var s report.Series
 	for _, st := range steps {
 		_, _, med, _, _ := Summarize(at[st])
-		s.xs, s.ys = append(s.xs, float64(st)), append(s.ys, med)
+		s.X, s.Y = append(s.X, float64(st)), append(s.Y, med)
 	}
 	return s
 }
 
-func plotPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
+// rowChart is a figure of one task at one column value with a line per row value, on a
+// log y axis; it has no baseline until one is set.
+func rowChart(task string, q Query, colValue, what, xLabel, yLabel string) *report.Chart {
+	return &report.Chart{
+		Title:  fmt.Sprintf("%s, %s=%s: %s", task, q.Cols, colValue, what),
+		XLabel: xLabel, YLabel: yLabel,
+		LogY: true, HLine: math.NaN(),
 	}
-	return many
+}
+
+// addRow adds s as the line of the row value row, the style-th of its table, drawn from
+// n trials, when it has points: named "row (n trials<detail>)".
+func addRow(ch *report.Chart, s report.Series, style int, row string, n int, detail string) {
+	if len(s.X) == 0 {
+		return
+	}
+	s.Style = style
+	s.Name = fmt.Sprintf("%s (%s%s)", row, plural(n, "trial", "trials"), detail)
+	ch.Series = append(ch.Series, s)
 }
 
 func plotFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
@@ -347,478 +276,17 @@ func plotLogSpan(xs []float64) bool {
 	return len(xs) > 1 && hi >= 10*lo
 }
 
-// plotAxis maps data values to the coordinates drawn: log10 of the value on a log axis
-// (whose ticks are then labelled with the values). Plotting the logarithms on a linear
-// axis, rather than using plot.LogScale, keeps the axis label centred and its padding
-// right.
-type plotAxis struct {
-	log      bool
-	min, max float64 // the drawn range, in drawn coordinates
-}
-
-// to returns the drawn coordinate of v (NaN when v cannot be shown).
-func (a plotAxis) to(v float64) float64 {
-	if !plotFinite(v) {
-		return math.NaN()
-	}
-	if a.log {
-		if v <= 0 {
-			return math.NaN()
-		}
-		return math.Log10(v)
-	}
-	return v
-}
-
-// toAll maps a slice with to.
-func (a plotAxis) toAll(vs []float64) []float64 {
-	if vs == nil {
-		return nil
-	}
-	out := make([]float64, len(vs))
-	for i, v := range vs {
-		out[i] = a.to(v)
-	}
-	return out
-}
-
-// norm returns the fraction of the axis at drawn coordinate u.
-func (a plotAxis) norm(u float64) float64 {
-	if a.max == a.min {
-		return 0.5
-	}
-	return (u - a.min) / (a.max - a.min)
-}
-
-// setRange sets the axis range to cover the finite values of vss with a margin of frac
-// on each side; a single value gets a range around it, and no value [0, 1].
-func (a *plotAxis) setRange(frac float64, vss ...[]float64) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, vs := range vss {
-		for _, v := range vs {
-			if plotFinite(v) {
-				lo, hi = math.Min(lo, v), math.Max(hi, v)
-			}
-		}
-	}
-	switch {
-	case lo > hi:
-		lo, hi = 0, 1
-		if a.log {
-			lo, hi = -1, 0
-		}
-	case lo == hi && a.log:
-		lo, hi = lo-0.3, hi+0.3
-	case lo == hi && lo == 0:
-		lo, hi = -1, 1
-	case lo == hi:
-		d := math.Abs(lo) / 2
-		lo, hi = lo-d, hi+d
-	default:
-		d := (hi - lo) * frac
-		lo, hi = lo-d, hi+d
-	}
-	a.min, a.max = lo, hi
-}
-
-// ticker returns the tick marker of a log axis.
-func (a plotAxis) ticker() plot.Ticker {
-	return plot.TickerFunc(func(min, max float64) []plot.Tick {
-		ts := plotLogTicks{}.Ticks(math.Pow(10, min), math.Pow(10, max))
-		for i := range ts {
-			ts[i].Value = math.Log10(ts[i].Value)
-		}
-		return ts
-	})
-}
-
-// build turns the chart into a plot.
-func (ch *plotChart) build() (*plot.Plot, error) {
-	p := plot.New()
-	plotStyle(p)
-	p.Title.Text = ch.title
-	p.X.Label.Text = ch.xLabel
-	p.Y.Label.Text = ch.yLabel
-
-	// Everything in drawn coordinates from here on.
-	xa, ya := plotAxis{log: ch.logX}, plotAxis{log: ch.logY}
-	series := make([]plotSeries, len(ch.series))
-	for i, s := range ch.series {
-		series[i] = plotSeries{name: s.name, style: s.style, xs: xa.toAll(s.xs), ys: ya.toAll(s.ys), lo: ya.toAll(s.lo), hi: ya.toAll(s.hi)}
-		for j := range s.lo {
-			if plotFinite(s.lo[j]) && plotFinite(s.hi[j]) && math.IsNaN(series[i].lo[j]) {
-				series[i].lo[j] = math.Inf(-1) // a bar reaching zero or below: cut at the axis
-			}
-		}
-	}
-	hline := ya.to(ch.hline)
-	bxs, bys := xa.toAll(ch.bxs), ya.toAll(ch.bys)
-	ticks := make([]plot.Tick, len(ch.xTicks))
-	var tickXs []float64
-	for i, t := range ch.xTicks {
-		ticks[i] = plot.Tick{Value: xa.to(t.Value), Label: t.Label}
-		tickXs = append(tickXs, ticks[i].Value)
-	}
-
-	// Ranges: the points, the baseline and the error bars.
-	var allX, allY [][]float64
-	for _, s := range series {
-		allX = append(allX, s.xs)
-		allY = append(allY, s.ys, s.lo, s.hi)
-	}
-	xa.setRange(0.04, append(allX, bxs, tickXs)...)
-	ya.setRange(0.04, append(allY, bys, []float64{hline})...)
-
-	if ch.dodge && len(series) > 1 {
-		// Between neighbouring rows: 1.2% of the x axis, 4% for all rows at most.
-		step := math.Min(0.012, 0.04/float64(len(series)-1))
-		for i := range series {
-			s := &series[i]
-			off := (float64(i) - float64(len(series)-1)/2) * step * (xa.max - xa.min)
-			xd := make([]float64, len(s.xs))
-			for j, x := range s.xs {
-				xd[j] = x + off
-			}
-			s.xs = xd
-		}
-	}
-
-	if ch.logY {
-		p.Y.Tick.Marker = ya.ticker()
-	}
-	switch {
-	case ch.xTicks != nil:
-		p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	case ch.logX:
-		p.X.Tick.Marker = xa.ticker()
-	}
-
-	// Baseline first, so that the data are drawn over it.
-	var baseline plot.Thumbnailer
-	bstyle := draw.LineStyle{Color: plotBaselineColor, Width: vg.Points(1.5), Dashes: plotBaselineDash}
-	switch {
-	case plotFinite(hline):
-		f := plotter.NewFunction(func(float64) float64 { return hline })
-		f.LineStyle = bstyle
-		f.Samples = 2
-		p.Add(f)
-		baseline = f
-	case len(bxs) > 0:
-		l, err := plotter.NewLine(plotXYs(bxs, bys))
-		if err != nil {
-			return nil, err
-		}
-		l.LineStyle = bstyle
-		p.Add(l)
-		baseline = l
-	}
-
-	for _, s := range series {
-		i := s.style
-		col := plotColors[i%len(plotColors)]
-		var thumbs []plot.Thumbnailer
-		if bars := plotErrorBars(s, ya, col); bars != nil {
-			p.Add(bars)
-		}
-		line, err := plotter.NewLine(plotXYs(s.xs, s.ys))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
-		}
-		line.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(1.8), Dashes: plotDashes[i%len(plotDashes)]}
-		p.Add(line)
-		thumbs = append(thumbs, line)
-		// Markers: on long lines on some points only (not the same ones for all rows),
-		// enough to tell the lines apart.
-		mx, my := s.xs, s.ys
-		if stride := (len(s.xs) + 11) / 12; len(s.xs) > 15 {
-			mx, my = nil, nil
-			for j := i % stride; j < len(s.xs); j += stride {
-				mx, my = append(mx, s.xs[j]), append(my, s.ys[j])
-			}
-		}
-		sc, err := plotter.NewScatter(plotXYs(mx, my))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
-		}
-		// The glyph cycle shifts each time the colours come round again.
-		shape := plotGlyphs[(i+i/len(plotColors))%len(plotGlyphs)]
-		sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.5), Shape: shape}
-		p.Add(sc)
-		thumbs = append(thumbs, sc)
-		p.Legend.Add(s.name, thumbs...)
-	}
-	if baseline != nil {
-		p.Legend.Add("baseline", baseline)
-	}
-
-	placeLegend(p, series, bxs, bys, hline, xa, &ya)
-	p.X.Min, p.X.Max = xa.min, xa.max
-	p.Y.Min, p.Y.Max = ya.min, ya.max
-	return p, nil
-}
-
-// plotStyle sets readable fonts and sizes.
-func plotStyle(p *plot.Plot) {
-	p.Title.TextStyle.Font = font.From(plotFont, 13)
-	p.Title.Padding = vg.Points(6)
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = font.From(plotFont, 11)
-		a.Tick.Label.Font = font.From(plotFont, 10)
-		a.Padding = vg.Points(6)
-	}
-	p.Legend.TextStyle.Font = font.From(plotFont, 10)
-	p.Legend.ThumbnailWidth = vg.Points(28)
-	p.Legend.Padding = vg.Points(1)
-}
-
-func plotXYs(xs, ys []float64) plotter.XYs {
-	out := make(plotter.XYs, len(xs))
-	for i := range xs {
-		out[i].X, out[i].Y = xs[i], ys[i]
-	}
-	return out
-}
-
-// plotErrorBars returns the error bars of a series (in drawn coordinates; a low end
-// below the axis, e.g. −∞ for zero or less on a log axis, is cut there without a cap);
-// nil when it has none.
-func plotErrorBars(s plotSeries, ya plotAxis, col color.Color) *plotter.YErrorBars {
-	bars := &plotter.YErrorBars{
-		LineStyle: draw.LineStyle{Color: col, Width: vg.Points(1)},
-		CapWidth:  vg.Points(7),
-	}
-	for i := range s.lo {
-		lo, hi, y := s.lo[i], s.hi[i], s.ys[i]
-		if lo < ya.min {
-			// Below the axis: end the bar just past it, so that its cap is not drawn.
-			lo = ya.min - 1e-3*(ya.max-ya.min)
-		}
-		if math.IsNaN(lo) || !plotFinite(hi) || hi-lo <= 0 {
-			continue
-		}
-		bars.XYs = append(bars.XYs, plotter.XY{X: s.xs[i], Y: y})
-		bars.YErrors = append(bars.YErrors, struct{ Low, High float64 }{y - lo, hi - y})
-	}
-	if len(bars.XYs) == 0 {
-		return nil
-	}
-	return bars
-}
-
-// placeLegend puts the legend in the corner of the data area that holds the fewest data,
-// preferring the top right; when every corner holds some, it raises the top of the y
-// axis to make room for it there. Coordinates are drawn ones.
-func placeLegend(p *plot.Plot, series []plotSeries, bxs, bys []float64, hline float64, xa plotAxis, ya *plotAxis) {
-	full := draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: plotWidth, Y: plotHeight}}}
-	size := p.Legend.Rectangle(full).Size()
-	if size.X == 0 {
-		return
-	}
-	// The data area is the figure less the title, the axes and their labels (roughly).
-	dataW, dataH := plotWidth-vg.Points(70), plotHeight-vg.Points(80)
-	fw := float64((size.X + vg.Points(12)) / dataW)
-	fh := float64((size.Y + vg.Points(10)) / dataH)
-
-	// Sample the lines, markers and error bars in axis fractions.
-	type pt struct{ u, v float64 }
-	var pts []pt
-	addLine := func(x, y []float64) {
-		for i := range x {
-			if !plotFinite(x[i]) || !plotFinite(y[i]) {
-				continue
-			}
-			pts = append(pts, pt{xa.norm(x[i]), ya.norm(y[i])})
-			if i+1 < len(x) && plotFinite(x[i+1]) && plotFinite(y[i+1]) {
-				for k := 1; k < 20; k++ {
-					f := float64(k) / 20
-					pts = append(pts, pt{xa.norm(x[i]*(1-f) + x[i+1]*f), ya.norm(y[i]*(1-f) + y[i+1]*f)})
-				}
-			}
-		}
-	}
-	for _, s := range series {
-		addLine(s.xs, s.ys)
-		for i := range s.lo {
-			if !math.IsNaN(s.lo[i]) {
-				addLine([]float64{s.xs[i], s.xs[i]}, []float64{math.Max(s.lo[i], ya.min), s.hi[i]})
-			}
-		}
-	}
-	addLine(bxs, bys)
-	if plotFinite(hline) {
-		addLine([]float64{xa.min, xa.max}, []float64{hline, hline})
-	}
-
-	type corner struct{ top, left bool }
-	corners := []corner{{true, false}, {true, true}, {false, false}, {false, true}}
-	best, bestN := corners[0], -1
-	for _, c := range corners {
-		n := 0
-		for _, q := range pts {
-			inX := q.u >= 1-fw
-			if c.left {
-				inX = q.u <= fw
-			}
-			inY := q.v >= 1-fh
-			if !c.top {
-				inY = q.v <= fh
-			}
-			if inX && inY {
-				n++
-			}
-		}
-		if bestN < 0 || n < bestN {
-			best, bestN = c, n
-		}
-	}
-	switch {
-	case bestN > 0 && fh <= 0.25:
-		// Raise the top so that all data sit below the legend.
-		best = corner{top: true}
-		ya.max = ya.min + (ya.max-ya.min)/(1-fh)
-	case bestN > 0:
-		// A tall legend: beside the data rather than over them.
-		out := &plotOutsideLegend{legend: p.Legend, width: size.X, gap: vg.Points(10)}
-		out.legend.Top, out.legend.Left = true, true
-		p.Add(out)
-		p.Legend = plot.NewLegend()
-		return
-	}
-	p.Legend.Top, p.Legend.Left = best.top, best.left
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), -vg.Points(4)
-	if best.left {
-		p.Legend.XOffs = vg.Points(8)
-	}
-	if !best.top {
-		p.Legend.YOffs = vg.Points(6)
-	}
-}
-
-// plotOutsideLegend is a legend drawn to the right of the data area. As a plotter it
-// reserves its room there through a glyph box, which makes the plot shrink the data area.
-type plotOutsideLegend struct {
-	legend     plot.Legend
-	width, gap vg.Length
-}
-
-// Plot implements plot.Plotter: c is the data area; the legend goes right of it.
-func (l *plotOutsideLegend) Plot(c draw.Canvas, _ *plot.Plot) {
-	area := c
-	area.Min.X = c.Max.X + l.gap
-	area.Max.X = area.Min.X + l.width
-	l.legend.Draw(area)
-}
-
-// GlyphBoxes implements plot.GlyphBoxer: a box as wide as the legend right of the data.
-func (l *plotOutsideLegend) GlyphBoxes(*plot.Plot) []plot.GlyphBox {
-	return []plot.GlyphBox{{X: 1, Y: 0.5, Rectangle: vg.Rectangle{
-		Min: vg.Point{X: l.gap},
-		Max: vg.Point{X: l.gap + l.width + vg.Points(6)},
-	}}}
-}
-
-// plotLogTicks labels a log axis with enough ticks to read values: powers of ten over
-// wide ranges, 1-2-5 steps over a few decades, every integer multiple of a power of ten
-// over about one decade, and evenly spaced values over narrower ranges.
-type plotLogTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (plotLogTicks) Ticks(min, max float64) []plot.Tick {
-	if min <= 0 || max <= min {
-		return plot.DefaultTicks{}.Ticks(min, max)
-	}
-	first := int(math.Floor(math.Log10(min)))
-	last := int(math.Ceil(math.Log10(max)))
-	inRange := func(v float64) bool { return v >= min*(1-1e-9) && v <= max*(1+1e-9) }
-	// Label sets, from coarse to fine; use the first that labels at least 4 ticks.
-	levels := [][]int{{1}, {1, 2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}}
-	every := 1 // label every this many powers of ten (over very wide ranges)
-	if d := last - first; d > 8 {
-		every = (d + 7) / 8
-	}
-	var labels []int
-	for _, lv := range levels {
-		labels = lv
-		n := 0
-		for e := first; e <= last; e++ {
-			for _, m := range lv {
-				if inRange(float64(m)*math.Pow(10, float64(e))) && (m != 1 || (e-first)%every == 0) {
-					n++
-				}
-			}
-		}
-		if n >= 4 {
-			break
-		}
-	}
-	var ticks []plot.Tick
-	labelled := 0
-	for e := first; e <= last; e++ {
-		for m := 1; m < 10; m++ {
-			v := float64(m) * math.Pow(10, float64(e))
-			if !inRange(v) {
-				continue
-			}
-			t := plot.Tick{Value: v}
-			for _, l := range labels {
-				if l == m && (m != 1 || (e-first)%every == 0) {
-					t.Label = strconv.FormatFloat(v, 'g', 3, 64)
-					labelled++
-				}
-			}
-			ticks = append(ticks, t)
-		}
-	}
-	if labelled >= 3 {
-		return ticks
-	}
-	// A narrow range: evenly spaced labels, as on a linear axis, if they are more.
-	var out []plot.Tick
-	n := 0
-	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
-		if t.Value > 0 {
-			out = append(out, t)
-			if t.Label != "" {
-				n++
-			}
-		}
-	}
-	if n > labelled {
-		return out
-	}
-	return ticks
-}
-
-// plotFigure is one plot of a report.
-type plotFigure struct {
-	name  string // file name without extension
-	title string
-	plot  *plot.Plot
-	lines int // data lines drawn
-}
-
 // plotTaskFigures returns the final-metric figure of a table and one learning-curve
-// figure per column value; a figure's lines tell whether it shows any data.
-func plotTaskFigures(c *Collection, q Query, t *Table) ([]plotFigure, error) {
+// figure per column value; a figure without series shows no data.
+func plotTaskFigures(c *Collection, q Query, t *Table) ([]*report.Figure, error) {
 	q = q.withDefaults()
-	var figs []plotFigure
-	p, n, err := finalPlot(t)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", t.Task, err)
-	}
-	figs = append(figs, plotFigure{
-		name:  plotFileName("final", t.Task, q.Metric),
-		title: p.Title.Text, plot: p, lines: n,
-	})
+	figs := []*report.Figure{{Name: plotFileName("final", t.Task, q.Metric), Chart: finalChart(t)}}
 	for _, col := range t.Cols {
-		p, n, err := curvesPlot(c, q, t.Task, col)
+		ch, err := curvesChart(c, q, t.Task, col)
 		if err != nil {
 			return nil, fmt.Errorf("%s, %s=%s: %w", t.Task, q.Cols, col, err)
 		}
-		figs = append(figs, plotFigure{
-			name:  plotFileName("curves", t.Task, q.Cols+col),
-			title: p.Title.Text, plot: p, lines: n,
-		})
+		figs = append(figs, &report.Figure{Name: plotFileName("curves", t.Task, q.Cols+col), Chart: ch})
 	}
 	return figs, nil
 }
@@ -838,28 +306,6 @@ func plotFileName(parts ...string) string {
 	return strings.Join(clean, "-")
 }
 
-// plotSVG renders a plot as an SVG document.
-func plotSVG(p *plot.Plot) ([]byte, error) {
-	c := vgsvg.New(plotWidth, plotHeight)
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// plotPNG renders a plot as a PNG image.
-func plotPNG(p *plot.Plot) ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(figureDPI))
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
 // SavePlots writes every figure of a report into dir (created if needed), as SVG and PNG
 // of about 16 cm × 10 cm: for each task the final-metric figure (final-<task>-<metric>)
 // and a learning-curve figure per column value (curves-<task>-<col><value>, e.g.
@@ -870,30 +316,43 @@ func SavePlots(dir string, c *Collection, q Query) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return saveFigures(dir, tables, func(t *Table) ([]*report.Figure, error) { return plotTaskFigures(c, q, t) })
+}
+
+// saveFigures writes the figures of each table that have a data line into dir (created
+// if needed) with [savePlotFiles], a name used twice getting a suffix ("-2", …), and
+// returns the paths written, sorted.
+func saveFigures(dir string, tables []*Table, figures func(*Table) ([]*report.Figure, error)) ([]string, error) {
+	var figs []*report.Figure
+	for _, t := range tables {
+		more, err := figures(t)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, more...)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var paths []string
 	used := map[string]bool{}
-	for _, t := range tables {
-		figs, err := plotTaskFigures(c, q, t)
+	for _, f := range figs {
+		if len(f.Chart.Series) == 0 {
+			continue
+		}
+		name := f.Name
+		for i := 2; used[name]; i++ {
+			name = fmt.Sprintf("%s-%d", f.Name, i)
+		}
+		used[name] = true
+		p, err := f.Chart.Plot()
+		if err != nil {
+			return paths, fmt.Errorf("%s: %w", name, err)
+		}
+		written, err := savePlotFiles(dir, name, p)
+		paths = append(paths, written...)
 		if err != nil {
 			return paths, err
-		}
-		for _, f := range figs {
-			if f.lines == 0 {
-				continue
-			}
-			name := f.name
-			for i := 2; used[name]; i++ {
-				name = fmt.Sprintf("%s-%d", f.name, i)
-			}
-			used[name] = true
-			written, err := savePlotFiles(dir, name, f.plot)
-			paths = append(paths, written...)
-			if err != nil {
-				return paths, err
-			}
 		}
 	}
 	sort.Strings(paths)
@@ -903,11 +362,11 @@ func SavePlots(dir string, c *Collection, q Query) ([]string, error) {
 // savePlotFiles writes a plot as dir/name.svg and dir/name.png, readable by all, and
 // returns the paths written.
 func savePlotFiles(dir, name string, p *plot.Plot) ([]string, error) {
-	svg, err := plotSVG(p)
+	svg, err := report.SVG(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	png, err := plotPNG(p)
+	png, err := report.PNG(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/expctl/expctl/results/report"
 )
 
 func loadPlotFixture(t *testing.T) *Collection {
@@ -35,10 +37,10 @@ func plotFixtureTables(t *testing.T, c *Collection, q Query) map[string]*Table {
 	return m
 }
 
-func plotSeriesNames(ch *plotChart) []string {
+func plotSeriesNames(ch *report.Chart) []string {
 	var names []string
-	for _, s := range ch.series {
-		names = append(names, s.name)
+	for _, s := range ch.Series {
+		names = append(names, s.Name)
 	}
 	return names
 }
@@ -65,32 +67,32 @@ func TestPlotFinalFixture(t *testing.T) {
 		if got := strings.Join(plotSeriesNames(ch), ","); got != "lstm,rnn" {
 			t.Errorf("%s: lines %s", task, got)
 		}
-		if ch.logX || !ch.logY {
-			t.Errorf("%s: logX %v logY %v, want linear x (5–10) and log y", task, ch.logX, ch.logY)
+		if ch.LogX || !ch.LogY {
+			t.Errorf("%s: logX %v logY %v, want linear x (5–10) and log y", task, ch.LogX, ch.LogY)
 		}
 		// Every line has a point per column: each cell has at least one value.
-		for _, s := range ch.series {
-			if len(s.xs) != 2 || s.xs[0] != 5 || s.xs[1] != 10 {
-				t.Errorf("%s %s: x %v, want [5 10]", task, s.name, s.xs)
+		for _, s := range ch.Series {
+			if len(s.X) != 2 || s.X[0] != 5 || s.X[1] != 10 {
+				t.Errorf("%s %s: x %v, want [5 10]", task, s.Name, s.X)
 			}
 		}
 	}
 	// adding's baseline is the same for all T: a horizontal line; copy's depends on T.
-	if ch := finalChart(tables["adding"]); math.Abs(ch.hline-1.0/6) > 1e-9 || ch.bxs != nil {
-		t.Errorf("adding baseline: hline %v, polyline %v", ch.hline, ch.bys)
+	if ch := finalChart(tables["adding"]); math.Abs(ch.HLine-1.0/6) > 1e-9 || ch.BaselineX != nil {
+		t.Errorf("adding baseline: hline %v, polyline %v", ch.HLine, ch.BaselineY)
 	}
-	if ch := finalChart(tables["copy"]); !math.IsNaN(ch.hline) || len(ch.bys) != 2 || ch.bys[0] <= ch.bys[1] {
-		t.Errorf("copy baseline: hline %v, polyline %v", ch.hline, ch.bys)
+	if ch := finalChart(tables["copy"]); !math.IsNaN(ch.HLine) || len(ch.BaselineY) != 2 || ch.BaselineY[0] <= ch.BaselineY[1] {
+		t.Errorf("copy baseline: hline %v, polyline %v", ch.HLine, ch.BaselineY)
 	}
 	// The mean ± sd of adding/rnn at T=5 (two solved trials).
 	ch := finalChart(tables["adding"])
 	cell := tables["adding"].Cells[1][0]
-	if s := ch.series[1]; s.ys[0] != cell.Mean || s.lo[0] != cell.Mean-cell.SD || s.hi[0] != cell.Mean+cell.SD {
-		t.Errorf("rnn T=5: y %v [%v, %v], cell %+v", s.ys[0], s.lo[0], s.hi[0], cell)
+	if s := ch.Series[1]; s.Y[0] != cell.Mean || s.Lo[0] != cell.Mean-cell.SD || s.Hi[0] != cell.Mean+cell.SD {
+		t.Errorf("rnn T=5: y %v [%v, %v], cell %+v", s.Y[0], s.Lo[0], s.Hi[0], cell)
 	}
 	// lstm at T=10 has one value (the other trial failed): a point without error bar.
-	if s := ch.series[0]; !math.IsNaN(s.lo[1]) || s.ys[1] != tables["adding"].Cells[0][1].Values[0] {
-		t.Errorf("lstm T=10: y %v lo %v", s.ys[1], s.lo[1])
+	if s := ch.Series[0]; !math.IsNaN(s.Lo[1]) || s.Y[1] != tables["adding"].Cells[0][1].Values[0] {
+		t.Errorf("lstm T=10: y %v lo %v", s.Y[1], s.Lo[1])
 	}
 }
 
@@ -99,17 +101,17 @@ func TestPlotFinalMedian(t *testing.T) {
 	tb := plotFixtureTables(t, c, Query{Agg: Median})["adding"]
 	ch := finalChart(tb)
 	cell := tb.Cells[1][0]
-	if s := ch.series[1]; s.ys[0] != cell.Median || s.lo[0] != cell.Min || s.hi[0] != cell.Max {
-		t.Errorf("median: %v [%v, %v], cell %+v", s.ys[0], s.lo[0], s.hi[0], cell)
+	if s := ch.Series[1]; s.Y[0] != cell.Median || s.Lo[0] != cell.Min || s.Hi[0] != cell.Max {
+		t.Errorf("median: %v [%v, %v], cell %+v", s.Y[0], s.Lo[0], s.Hi[0], cell)
 	}
-	if !strings.Contains(ch.yLabel, "median") {
-		t.Errorf("y label %q", ch.yLabel)
+	if !strings.Contains(ch.YLabel, "median") {
+		t.Errorf("y label %q", ch.YLabel)
 	}
 }
 
 // plotCell builds a cell from values and states.
-func plotCell(vals []float64, states map[string]int) *Cell {
-	c := &Cell{Values: vals, States: states, Baseline: 0.5}
+func plotCell(vals []float64, states map[string]int) *Aggregate {
+	c := &Aggregate{Values: vals, States: states, Baseline: 0.5}
 	for _, n := range states {
 		c.N += n
 	}
@@ -121,33 +123,33 @@ func TestPlotFinalSkipsCellsWithoutValues(t *testing.T) {
 	tb := &Table{
 		Task: "adding", Query: Query{}.withDefaults(), MetricName: TestLoss,
 		Rows: []string{"gru", "rnn"}, Cols: []string{"10", "100", "1000"},
-		Cells: [][]*Cell{
+		Cells: [][]*Aggregate{
 			{plotCell(nil, map[string]int{Missing: 1}), nil, plotCell(nil, map[string]int{Running: 1})},
 			{plotCell([]float64{0.01, 0.02}, map[string]int{Solved: 2}), plotCell(nil, map[string]int{Diverged: 2}), plotCell([]float64{0.3}, map[string]int{Unsolved: 1, Failed: 1})},
 		},
 		ColBaseline: []float64{0.5, 0.5, 0.5},
 	}
 	ch := finalChart(tb)
-	if len(ch.series) != 1 || ch.series[0].name != "rnn" {
+	if len(ch.Series) != 1 || ch.Series[0].Name != "rnn" {
 		t.Fatalf("lines %v, want only rnn", plotSeriesNames(ch))
 	}
-	if s := ch.series[0]; len(s.xs) != 2 || s.xs[0] != 10 || s.xs[1] != 1000 {
-		t.Errorf("rnn x %v, want [10 1000] (the diverged cell left out)", s.xs)
+	if s := ch.Series[0]; len(s.X) != 2 || s.X[0] != 10 || s.X[1] != 1000 {
+		t.Errorf("rnn x %v, want [10 1000] (the diverged cell left out)", s.X)
 	}
-	if ch.series[0].style != 1 {
-		t.Errorf("rnn drawn in style %d, want that of the second row", ch.series[0].style)
+	if ch.Series[0].Style != 1 {
+		t.Errorf("rnn drawn in style %d, want that of the second row", ch.Series[0].Style)
 	}
-	if !ch.logX {
+	if !ch.LogX {
 		t.Error("x spans 100×, want a log axis")
 	}
-	if ch.hline != 0.5 {
-		t.Errorf("baseline %v", ch.hline)
+	if ch.HLine != 0.5 {
+		t.Errorf("baseline %v", ch.HLine)
 	}
 	p, n, err := finalPlot(tb)
 	if err != nil || n != 1 {
 		t.Fatalf("finalPlot: %d lines, %v", n, err)
 	}
-	if _, err := plotSVG(p); err != nil {
+	if _, err := report.SVG(p); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -157,7 +159,7 @@ func TestPlotFinalAllNonNumeric(t *testing.T) {
 		tb := &Table{
 			Task: "copy", Query: Query{Metric: metric}.withDefaults(), MetricName: metric,
 			Rows: []string{"lstm", "rnn"}, Cols: []string{"a", "b"},
-			Cells: [][]*Cell{
+			Cells: [][]*Aggregate{
 				{plotCell(nil, map[string]int{Diverged: 1}), plotCell(nil, map[string]int{Failed: 2})},
 				{nil, plotCell(nil, map[string]int{Missing: 1})},
 			},
@@ -173,10 +175,10 @@ func TestPlotFinalAllNonNumeric(t *testing.T) {
 		if p, err := PlotFinal(tb); err != nil || p == nil {
 			t.Errorf("PlotFinal: %v", err)
 		}
-		if svg, err := plotSVG(p); err != nil || !bytes.Contains(svg, []byte("copy: final "+metric+" vs T")) {
+		if svg, err := report.SVG(p); err != nil || !bytes.Contains(svg, []byte("copy: final "+metric+" vs T")) {
 			t.Errorf("%s: svg %v", metric, err)
 		}
-		if _, err := plotPNG(p); err != nil {
+		if _, err := report.PNG(p); err != nil {
 			t.Error(err)
 		}
 	}
@@ -212,8 +214,8 @@ func TestPlotCurvesFixture(t *testing.T) {
 		if got, want := strings.Join(plotSeriesNames(ch), "|"), strings.Join(tc.lines, "|"); got != want {
 			t.Errorf("%s T=%s: lines %s, want %s", tc.task, tc.col, got, want)
 		}
-		if !plotFinite(ch.hline) || !ch.logY {
-			t.Errorf("%s T=%s: baseline %v, log y %v", tc.task, tc.col, ch.hline, ch.logY)
+		if !plotFinite(ch.HLine) || !ch.LogY {
+			t.Errorf("%s T=%s: baseline %v, log y %v", tc.task, tc.col, ch.HLine, ch.LogY)
 		}
 		if pp, err := PlotCurves(c, Query{}, tc.task, tc.col); err != nil || pp == nil {
 			t.Errorf("PlotCurves: %v", err)
@@ -222,19 +224,19 @@ func TestPlotCurvesFixture(t *testing.T) {
 
 	// The median at each step over the trials that reached it.
 	ch, _ := curvesChart(c, Query{}, "adding", "10")
-	rnn := ch.series[1]
+	rnn := ch.Series[1]
 	var first []float64
 	for _, tr := range c.Trials {
 		if tr.Field("task") == "adding" && tr.Field("T") == "10" && tr.Field("cell") == "rnn" {
 			first = append(first, tr.Curve[0].TestLoss)
 		}
 	}
-	if len(first) != 2 || rnn.xs[0] != 0 || math.Abs(rnn.ys[0]-(first[0]+first[1])/2) > 1e-12 {
-		t.Errorf("rnn at step 0: %v, trials %v", rnn.ys[0], first)
+	if len(first) != 2 || rnn.X[0] != 0 || math.Abs(rnn.Y[0]-(first[0]+first[1])/2) > 1e-12 {
+		t.Errorf("rnn at step 0: %v, trials %v", rnn.Y[0], first)
 	}
-	lstm := ch.series[0]
-	if lstm.xs[len(lstm.xs)-1] != 200 {
-		t.Errorf("lstm (solved at 200) runs to step %v", lstm.xs[len(lstm.xs)-1])
+	lstm := ch.Series[0]
+	if lstm.X[len(lstm.X)-1] != 200 {
+		t.Errorf("lstm (solved at 200) runs to step %v", lstm.X[len(lstm.X)-1])
 	}
 
 	if _, err := PlotCurves(c, Query{}, "nosuchtask", "10"); err == nil {
@@ -250,8 +252,8 @@ func TestPlotCurvesFixture(t *testing.T) {
 	}
 	// A row keeps its style where another row has no curve.
 	ch, err = curvesChart(c, Query{Where: map[string]string{"seed": "2"}}, "adding", "10")
-	if err != nil || len(ch.series) != 1 || ch.series[0].name != "rnn (1 trial)" || ch.series[0].style != 1 {
-		t.Errorf("where seed=2: %v (style %v), %v", plotSeriesNames(ch), ch.series, err)
+	if err != nil || len(ch.Series) != 1 || ch.Series[0].Name != "rnn (1 trial)" || ch.Series[0].Style != 1 {
+		t.Errorf("where seed=2: %v (style %v), %v", plotSeriesNames(ch), ch.Series, err)
 	}
 }
 
@@ -311,24 +313,6 @@ func TestSavePlots(t *testing.T) {
 	// Bad queries fail.
 	if _, err := SavePlots(dir, c, Query{Metric: "nosuchmetric"}); err == nil {
 		t.Error("no error for an unknown metric")
-	}
-}
-
-func TestPlotLogTicks(t *testing.T) {
-	for _, r := range [][2]float64{{0.69, 0.84}, {0.003, 1}, {0.69, 2.4}, {1e-6, 1e3}, {1e-12, 1e12}, {150, 400}} {
-		ticks := plotLogTicks{}.Ticks(r[0], r[1])
-		var labels []string
-		for _, tk := range ticks {
-			if tk.Label != "" {
-				labels = append(labels, tk.Label)
-				if tk.Value < r[0]*(1-1e-9) || tk.Value > r[1]*(1+1e-9) {
-					t.Errorf("%v: tick %v out of range", r, tk.Value)
-				}
-			}
-		}
-		if len(labels) < 2 || len(labels) > 14 {
-			t.Errorf("%v: labels %v", r, labels)
-		}
 	}
 }
 

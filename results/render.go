@@ -1,50 +1,35 @@
 package results
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/expctl/expctl/results/report"
 )
 
 // Format is an output format for tables.
-type Format string
+type Format = report.Format
 
 // The output formats.
 const (
-	Terminal Format = "terminal" // boxed text tables
-	Markdown Format = "markdown" // GitHub pipe tables
-	CSV      Format = "csv"      // one CSV block per table, blank line between, first column = row field
-	LaTeX    Format = "latex"    // booktabs tabular environments, special characters escaped
-	JSON     Format = "json"     // one JSON document (see WriteTables)
+	Terminal = report.Terminal // boxed text tables
+	Markdown = report.Markdown // GitHub pipe tables
+	CSV      = report.CSV      // one CSV block per table, blank line between, first column = row field
+	LaTeX    = report.LaTeX    // booktabs tabular environments, special characters escaped
+	JSON     = report.JSON     // one JSON document (see WriteTables)
 )
 
 // Formats lists the formats.
-var Formats = []Format{Terminal, Markdown, CSV, LaTeX, JSON}
+var Formats = report.Formats
 
 // ParseFormat returns the format named s (case-insensitive), or an error listing the known
 // ones.
-func ParseFormat(s string) (Format, error) {
-	name := strings.ToLower(strings.TrimSpace(s))
-	names := make([]string, len(Formats))
-	for i, f := range Formats {
-		if string(f) == name {
-			return f, nil
-		}
-		names[i] = string(f)
-	}
-	return "", fmt.Errorf("unknown format %q (known: %s)", s, strings.Join(names, ", "))
-}
+func ParseFormat(s string) (Format, error) { return report.ParseFormat(s) }
 
 // Report is what a report shows, built from a collection and a query.
 type Report struct {
@@ -89,7 +74,7 @@ func NewReport(c *Collection, q Query, minSolved int) (*Report, error) {
 //
 //  1. the metric table: a title naming the task, the metric, the aggregation and the
 //     trials by state; a header with the row field and the column values ("T=5"); one row
-//     per row value with [Cell.Text] in each cell; for a loss, a last "baseline" row with
+//     per row value with [Aggregate.Text] in each cell; for a loss, a last "baseline" row with
 //     the column's memoryless baseline loss ("varies" where the trials of a column
 //     disagree);
 //  2. the steps-to-solve table on the same grid: median [min–max] of solved_at_step over
@@ -128,115 +113,45 @@ func WriteTables(w io.Writer, r *Report, f Format) error {
 	if r == nil {
 		return fmt.Errorf("write tables: no report")
 	}
-	ew := &errWriter{w: w}
-	switch f {
-	case Terminal, Markdown:
-		if err := writeText(ew, r, f == Markdown); err != nil {
-			return err
-		}
-	case CSV:
-		writeCSV(ew, r)
-	case LaTeX:
-		writeLaTeX(ew, r)
-	case JSON:
-		return writeJSON(ew, r)
-	default:
-		_, err := ParseFormat(string(f))
-		if err == nil {
-			err = fmt.Errorf("unknown format %q (use ParseFormat)", f)
-		}
-		return err
+	return report.Render(w, &report.Document{Parts: []*report.Part{r.Part()}}, f)
+}
+
+// Part is the report as a part of a document: per task a section holding the metric
+// table, the steps-to-solve table and the summary (see [WriteTables]), then the problems.
+func (r *Report) Part() *report.Part {
+	p := &report.Part{
+		Preamble: "expctl report",
+		Empty:    noTrials,
+		Meta:     []report.Member{{Key: "query", Value: jsonQueryOf(r.Query)}, {Key: "min_solved", Value: r.MinSolved}},
+		ProblemsHeading: plural(len(r.Problems), "problem", "problems") +
+			" in the results (those trials are skipped or counted as unfinished):",
+		Problems: reportProblems(r.Problems),
 	}
-	return ew.err
-}
-
-// errWriter keeps the first write error and drops later writes.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
+	for i, t := range r.Tables {
+		p.Sections = append(p.Sections, r.section(t, r.Steps[i]))
 	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
+	return p
 }
 
-// ---- the format-independent content of a report
-
-// entry is one cell as shown: a number part and a words part, either possibly empty.
-type entry struct {
-	num  string // e.g. "0.0123 ± 0.004" or "200 [200–400]"
-	note string // e.g. "1/2, 1 failed", "2 diverged", "—", "·"
-}
-
-// text is the entry as plain text: "num (note)", "num" or "note".
-func (e entry) text() string {
-	switch {
-	case e.num == "":
-		return e.note
-	case e.note == "":
-		return e.num
+func reportProblems(ps []Problem) []report.Problem {
+	out := make([]report.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = report.Problem{Path: p.Path, Msg: p.Msg}
 	}
-	return e.num + " (" + e.note + ")"
+	return out
 }
 
-// title is the line above a table: "adding: test_loss, mean ± sd over seeds (…)".
-type title struct {
-	task   string
-	metric string // the metric's name, "" for none
-	alias  string // the query's name of the metric when it differs ("test_metric")
-	rest   string
-}
+const noTrials = "No trials match the query."
 
-func (t title) String() string {
-	s := t.task + ": "
-	if t.metric != "" {
-		s += t.metric
-		if t.alias != "" {
-			s += " (" + t.alias + ")"
-		}
-		s += ", "
+// section is what the report shows for one task.
+func (r *Report) section(t, st *Table) *report.Section {
+	return &report.Section{
+		Name:    t.Task,
+		Heading: "Task " + t.Task,
+		Tables:  []*report.Table{metricTable(t), stepsTable(st)},
+		Summary: summary(t, r.MinSolved),
+		Data:    r.jsonTable(t, st),
 	}
-	return s + t.rest
-}
-
-// markdown sets the task in bold and the metric names as code.
-func (t title) markdown() string {
-	s := "**" + mdEscape(t.task) + "**: "
-	if t.metric != "" {
-		s += "`" + t.metric + "`"
-		if t.alias != "" {
-			s += " (`" + t.alias + "`)"
-		}
-		s += ", "
-	}
-	return s + mdEscape(t.rest)
-}
-
-// grid is one table ready to be drawn in any format.
-type grid struct {
-	title  title
-	corner string   // the row field
-	cols   []string // the column headings, "T=5"
-	labels []string // the row values
-	cells  [][]entry
-	foot   []entry // the baseline row, nil if none
-	notes  []string
-}
-
-// section is what a report shows for one task.
-type section struct {
-	task          string
-	metric, steps grid
-	summary       []string // "lstm: longest T solved in all seeds: 10 (2/2)"; nil when not shown
-	summaryTitle  string   // "longest T solved in all seeds"
-	longest       []Longest
-	rowField      string
-	colField      string
 }
 
 // Unfinished and non-result states, in the order they are shown.
@@ -258,7 +173,18 @@ var legend = map[string]string{
 
 func isLoss(metric string) bool { return metric == TestLoss || metric == BestTestLoss }
 
-func colHeading(field, v string) string { return field + "=" + v }
+// colHeadings are the column headings "T=5"; a number of steps T is a formula.
+func colHeadings(field string, vs []string) []report.Text {
+	out := make([]report.Text, len(vs))
+	for i, v := range vs {
+		s := report.Span{Text: field + "=" + v}
+		if field == "T" && isNumber(v) {
+			s.Style = report.Math
+		}
+		out[i] = report.Text{s}
+	}
+	return out
+}
 
 // rowLabel names a row value in prose: as is for words ("lstm"), "field=value" for numbers.
 func rowLabel(field, v string) string {
@@ -300,23 +226,32 @@ func stateCounts(t *Table) (map[string]int, int) {
 	return m, n
 }
 
-// stateOrder lists states in display order, unknown ones last and sorted.
+// stateOrder lists the states with trials in display order: results first, then the
+// unfinished states, then any others sorted.
 func stateOrder(m map[string]int) []string {
 	known := append([]string{Solved, Unsolved}, unfinishedStates...)
-	var out []string
+	var out, extra []string
 	for _, s := range known {
 		if m[s] > 0 {
 			out = append(out, s)
 		}
 	}
-	var extra []string
 	for s, k := range m {
 		if k > 0 && !contains(known, s) {
 			extra = append(extra, s)
 		}
 	}
-	sort.Strings(extra)
+	slices.Sort(extra)
 	return append(out, extra...)
+}
+
+// statesText is "6 solved, 1 diverged": the trials of m by state, in display order.
+func statesText(m map[string]int) string {
+	var parts []string
+	for _, s := range stateOrder(m) {
+		parts = append(parts, fmt.Sprintf("%d %s", m[s], s))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func plural(n int, one, many string) string {
@@ -327,47 +262,117 @@ func plural(n int, one, many string) string {
 }
 
 // unit is what the trials of a cell differ by: seeds, or trials when other fields vary too.
-func unit(t *Table) (one, many string) {
-	if len(t.Over) > 0 {
+func unit(over []string) (one, many string) {
+	if len(over) > 0 {
 		return "trial", "trials"
 	}
 	return "seed", "seeds"
 }
 
-func metricTitle(t *Table) title {
-	counts, n := stateCounts(t)
-	var parts []string
-	for _, s := range stateOrder(counts) {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+// aggName is how an aggregation is shown: "mean ± sd" or "median [min–max]".
+func aggName(agg string) string {
+	if agg == Median {
+		return "median [min–max]"
 	}
-	tt := title{task: t.Task, metric: t.MetricName}
+	return "mean ± sd"
+}
+
+// title is the line above a table: the task in bold, then rest.
+func title(task string, rest ...report.Span) report.Text {
+	return append(report.Text{{Text: task, Style: report.Strong}, {Text: ": "}}, rest...)
+}
+
+// metricTable is the table of the query's metric: "adding: test_loss, mean ± sd over
+// seeds (…)", for a loss with the baseline as its foot.
+func metricTable(t *Table) *report.Table {
+	counts, n := stateCounts(t)
+	_, many := unit(t.Over)
+	rest := []report.Span{{Text: t.MetricName, Style: report.Code}}
+	metric := t.MetricName
 	if t.MetricName != t.Query.Metric {
-		tt.alias = t.Query.Metric
+		rest = append(rest, report.Span{Text: " ("}, report.Span{Text: t.Query.Metric, Style: report.Code}, report.Span{Text: ")"})
+		metric += " (" + t.Query.Metric + ")"
 	}
-	agg := "mean ± sd"
-	if t.Query.Agg == Median {
-		agg = "median [min–max]"
+	rest = append(rest, report.Span{Text: fmt.Sprintf(", %s over %s (%s: %s)", aggName(t.Query.Agg), many,
+		plural(n, "trial", "trials"), statesText(counts))})
+	rt := grid(t, func(c *Aggregate) report.Entry { return metricEntry(c, t.Query.Agg) })
+	rt.ID, rt.Kind = t.Task+"-"+t.Query.Metric, "metric"
+	rt.Title = title(t.Task, rest...)
+	rt.Caption = fmt.Sprintf("Final %s, %s over %s", metric, aggName(t.Query.Agg), many)
+	baseline := isLoss(t.Query.Metric)
+	if baseline {
+		rt.Foot = &report.Row{Label: "baseline"}
+		for _, b := range t.ColBaseline {
+			e := report.Entry{Num: num(b), Tone: report.Reference}
+			if math.IsNaN(b) {
+				e = report.Entry{Words: "varies", Kind: report.NoValue, Tip: "the trials of this column have different baselines"}
+			}
+			rt.Foot.Entries = append(rt.Foot.Entries, e)
+		}
 	}
-	_, many := unit(t)
-	tt.rest = fmt.Sprintf("%s over %s (%s: %s)", agg, many, plural(n, "trial", "trials"), strings.Join(parts, ", "))
-	return tt
+	rt.Notes = notesFor(t, rt.Rows, baseline, false)
+	if baseline {
+		rt.Notes = append(rt.Notes, report.Note{Text: "baseline: the loss of the best memoryless predictor; a cell that learned the task is well below it.", Only: report.Page})
+	}
+	return rt
 }
 
-func stepsTitle(t *Table) title {
+// stepsTable is the steps-to-solve table on the grid of the metric table.
+func stepsTable(t *Table) *report.Table {
 	counts, n := stateCounts(t)
-	return title{task: t.Task, rest: fmt.Sprintf("steps to solve, median [min–max] over solved trials (%d/%d solved)", counts[Solved], n)}
+	rt := grid(t, stepsEntry)
+	rt.ID, rt.Kind = t.Task+"-steps", "steps"
+	rt.Title = title(t.Task, report.Span{Text: fmt.Sprintf("steps to solve, median [min–max] over solved trials (%d/%d solved)", counts[Solved], n)})
+	rt.Caption = fmt.Sprintf("Steps to solve, median [min–max] over the solved trials (%d/%d solved)", counts[Solved], n)
+	rt.Notes = notesFor(t, rt.Rows, false, true)
+	return rt
 }
 
-// metricEntry splits Cell.Text into its number and words.
-func metricEntry(c *Cell, agg string) entry {
+// grid lays out a table: one row per row value, one column per column value.
+func grid(t *Table, entryOf func(*Aggregate) report.Entry) *report.Table {
+	rt := &report.Table{RowField: t.Query.Rows, ColField: t.Query.Cols, Cols: colHeadings(t.Query.Cols, t.Cols)}
+	for r, label := range t.Rows {
+		row := report.Row{Label: label}
+		for c := range t.Cols {
+			e := entryOf(t.Cells[r][c])
+			classify(&e, t.Cells[r][c])
+			row.Entries = append(row.Entries, e)
+		}
+		rt.Rows = append(rt.Rows, row)
+	}
+	return rt
+}
+
+// classify sets what an entry shows, its highlight (how many of its trials were solved)
+// and its tooltip (its trials by state).
+func classify(e *report.Entry, c *Aggregate) {
+	if c == nil {
+		e.Kind, e.Tip = report.Absent, "no such trial"
+		return
+	}
+	e.Kind = report.NoValue
+	if len(c.Values) > 0 {
+		e.Kind = report.Value
+	}
+	switch s := c.Count(Solved); {
+	case s == c.N:
+		e.Tone = report.AllSolved
+	case s > 0:
+		e.Tone = report.SomeSolved
+	}
+	e.Tip = plural(c.N, "trial", "trials") + ": " + statesText(c.States)
+}
+
+// metricEntry splits Aggregate.Text into its number and words.
+func metricEntry(c *Aggregate, agg string) report.Entry {
 	s := c.Text(agg)
 	if c == nil || len(c.Values) == 0 {
-		return entry{note: s}
+		return report.Entry{Words: s}
 	}
 	if i := strings.Index(s, " ("); i >= 0 && strings.HasSuffix(s, ")") {
-		return entry{num: s[:i], note: s[i+2 : len(s)-1]}
+		return report.Entry{Num: s[:i], Words: s[i+2 : len(s)-1]}
 	}
-	return entry{num: s}
+	return report.Entry{Num: s}
 }
 
 // steps formats a step count: an integer, or a half for the median of an even count.
@@ -375,9 +380,9 @@ func steps(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // stepsEntry shows a steps-to-solve cell: "median [min–max]" over its solved trials and
 // "k/n solved", followed by its unfinished trials.
-func stepsEntry(c *Cell) entry {
+func stepsEntry(c *Aggregate) report.Entry {
 	if c == nil {
-		return entry{note: "·"}
+		return report.Entry{Words: "·"}
 	}
 	notes := []string{fmt.Sprintf("%d/%d solved", c.Count(Solved), c.N)}
 	for _, s := range unfinishedStates {
@@ -385,24 +390,29 @@ func stepsEntry(c *Cell) entry {
 			notes = append(notes, fmt.Sprintf("%d %s", k, s))
 		}
 	}
-	e := entry{note: strings.Join(notes, ", ")}
+	e := report.Entry{Words: strings.Join(notes, ", ")}
 	switch {
 	case len(c.Values) == 0:
 	case c.Min == c.Max:
-		e.num = steps(c.Median)
+		e.Num = steps(c.Median)
 	default:
-		e.num = fmt.Sprintf("%s [%s–%s]", steps(c.Median), steps(c.Min), steps(c.Max))
+		e.Num = fmt.Sprintf("%s [%s–%s]", steps(c.Median), steps(c.Min), steps(c.Max))
 	}
 	return e
 }
 
-// notesFor returns the footnotes of a table: what it aggregates over and a legend of the
-// words in its cells.
-func notesFor(t *Table, cells [][]entry, baseline, steps bool) []string {
-	var notes []string
-	if len(t.Over) > 0 {
-		notes = append(notes, "Aggregated over differing "+strings.Join(t.Over, ", ")+".")
+// overNote says which fields besides seed differ within the cells of a table.
+func overNote(over []string) []report.Note {
+	if len(over) == 0 {
+		return nil
 	}
+	return []report.Note{{Text: "Aggregated over differing " + strings.Join(over, ", ") + "."}}
+}
+
+// notesFor returns the footnotes of a table: what it aggregates over and, in the text
+// formats, a legend of the words in its cells.
+func notesFor(t *Table, rows []report.Row, baseline, steps bool) []report.Note {
+	notes := overNote(t.Over)
 	used := map[string]bool{}
 	for r, row := range t.Cells {
 		for c, cell := range row {
@@ -415,11 +425,11 @@ func notesFor(t *Table, cells [][]entry, baseline, steps bool) []string {
 					used[s] = true
 				}
 			}
-			e := cells[r][c]
-			if e.num == "" && e.note == "—" {
+			e := rows[r].Entries[c]
+			if e.Num == "" && e.Words == "—" {
 				used["—"] = true
 			}
-			if e.num != "" && e.note != "" && !steps {
+			if e.Num != "" && e.Words != "" && !steps {
 				used["partial"] = true
 			}
 		}
@@ -440,72 +450,54 @@ func notesFor(t *Table, cells [][]entry, baseline, steps bool) []string {
 		}
 	}
 	if len(items) > 0 {
-		notes = append(notes, "Legend: "+strings.Join(items, "; ")+".")
+		notes = append(notes, report.Note{Text: "Legend: " + strings.Join(items, "; ") + ".", Only: report.Print})
 	}
 	return notes
 }
 
-func buildGrid(t *Table, tt title, entryOf func(*Cell) entry, baseline, steps bool) grid {
-	g := grid{title: tt, corner: t.Query.Rows, labels: t.Rows}
-	for _, c := range t.Cols {
-		g.cols = append(g.cols, colHeading(t.Query.Cols, c))
+// summary is the "longest T solved" of each row value (see [Table.LongestSolved]); nil
+// when neither the columns nor the rows are numbers.
+func summary(t *Table, k int) *report.Summary {
+	sum := summaryTable(t)
+	if sum == nil {
+		return nil
 	}
-	g.cells = make([][]entry, len(t.Rows))
-	for r := range t.Rows {
-		g.cells[r] = make([]entry, len(t.Cols))
-		for c := range t.Cols {
-			g.cells[r][c] = entryOf(t.Cells[r][c])
-		}
+	rows, cols := sum.Query.Rows, sum.Query.Cols
+	one, many := unit(t.Over)
+	what := "longest " + cols
+	if cols != "T" {
+		what = "largest " + cols
 	}
-	if baseline {
-		g.foot = make([]entry, len(t.Cols))
-		for c, b := range t.ColBaseline {
-			if math.IsNaN(b) {
-				g.foot[c] = entry{note: "varies"}
-			} else {
-				g.foot[c] = entry{num: num(b)}
+	head := what + " solved in all " + many
+	if k > 0 {
+		head = what + " solved in ≥ " + plural(k, one, many)
+	}
+	s := &report.Summary{
+		Title:   t.Task + ": " + head,
+		Fields:  []string{rows, "longest_" + cols, "solved", "of"},
+		Caption: strings.ToUpper(head[:1]) + head[1:],
+		Head:    [2]string{rows, what + " solved"},
+	}
+	for _, l := range sum.LongestSolved(k) {
+		v := "none"
+		rec := []string{l.Row, l.Col, "", ""}
+		e := report.Entry{Words: "none", Kind: report.NoValue}
+		if l.Col != "" {
+			v = fmt.Sprintf("%s (%d/%d)", l.Col, l.Solved, l.Of)
+			rec[2], rec[3] = strconv.Itoa(l.Solved), strconv.Itoa(l.Of)
+			e = report.Entry{Num: v, Tone: report.AllSolved}
+			if l.Solved < l.Of {
+				e.Tone = report.SomeSolved
 			}
 		}
+		s.Lines = append(s.Lines, fmt.Sprintf("%s: %s: %s", rowLabel(rows, l.Row), head, v))
+		s.Records = append(s.Records, rec)
+		s.Rows = append(s.Rows, report.Row{Label: l.Row, Entries: []report.Entry{e}})
 	}
-	g.notes = notesFor(t, g.cells, baseline, steps)
-	return g
-}
-
-// summaryTitle is "longest T solved in all seeds" or "… in ≥ 2 seeds".
-func summaryTitle(t *Table, k int) string {
-	one, many := unit(t)
-	what := "longest " + t.Query.Cols
-	if t.Query.Cols != "T" {
-		what = "largest " + t.Query.Cols
+	if len(s.Lines) == 0 {
+		return nil
 	}
-	if k <= 0 {
-		return what + " solved in all " + many
-	}
-	return what + " solved in ≥ " + plural(k, one, many)
-}
-
-func (r *Report) sections() []section {
-	var out []section
-	for i, t := range r.Tables {
-		st := r.Steps[i]
-		s := section{task: t.Task}
-		s.metric = buildGrid(t, metricTitle(t), func(c *Cell) entry { return metricEntry(c, t.Query.Agg) }, isLoss(t.Query.Metric), false)
-		s.steps = buildGrid(st, stepsTitle(st), stepsEntry, false, true)
-		if sum := summaryTable(t); sum != nil {
-			s.rowField, s.colField = sum.Query.Rows, sum.Query.Cols
-			s.longest = sum.LongestSolved(r.MinSolved)
-			s.summaryTitle = summaryTitle(sum, r.MinSolved)
-			for _, l := range s.longest {
-				v := "none"
-				if l.Col != "" {
-					v = fmt.Sprintf("%s (%d/%d)", l.Col, l.Solved, l.Of)
-				}
-				s.summary = append(s.summary, fmt.Sprintf("%s: %s: %s", rowLabel(s.rowField, l.Row), s.summaryTitle, v))
-			}
-		}
-		out = append(out, s)
-	}
-	return out
+	return s
 }
 
 // summaryTable is the table whose LongestSolved the summary shows: t when its columns are
@@ -519,323 +511,14 @@ func summaryTable(t *Table) *Table {
 	}
 	tt := &Table{Task: t.Task, Query: t.Query, MetricName: t.MetricName, Rows: t.Cols, Cols: t.Rows, Over: t.Over}
 	tt.Query.Rows, tt.Query.Cols = t.Query.Cols, t.Query.Rows
-	tt.Cells = make([][]*Cell, len(t.Cols))
+	tt.Cells = make([][]*Aggregate, len(t.Cols))
 	for c := range t.Cols {
-		tt.Cells[c] = make([]*Cell, len(t.Rows))
+		tt.Cells[c] = make([]*Aggregate, len(t.Rows))
 		for r := range t.Rows {
 			tt.Cells[c][r] = t.Cells[r][c]
 		}
 	}
 	return tt
-}
-
-const noTrials = "No trials match the query."
-
-// ---- Terminal and Markdown
-
-func writeText(w io.Writer, r *Report, md bool) error {
-	secs := r.sections()
-	if len(secs) == 0 {
-		fmt.Fprintln(w, noTrials)
-	}
-	for i, s := range secs {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		if err := textGrid(w, s.metric, md); err != nil {
-			return err
-		}
-		fmt.Fprintln(w)
-		if err := textGrid(w, s.steps, md); err != nil {
-			return err
-		}
-		if len(s.summary) > 0 {
-			fmt.Fprintln(w)
-			for _, line := range s.summary {
-				if md {
-					fmt.Fprintln(w, "- "+mdEscape(line))
-				} else {
-					fmt.Fprintln(w, line)
-				}
-			}
-		}
-	}
-	if len(r.Problems) > 0 {
-		fmt.Fprintln(w)
-		head := plural(len(r.Problems), "problem", "problems") + " in the results (those trials are skipped or counted as unfinished):"
-		if md {
-			fmt.Fprintln(w, mdEscape(head))
-			fmt.Fprintln(w)
-		} else {
-			fmt.Fprintln(w, head)
-		}
-		for _, p := range r.Problems {
-			if md {
-				fmt.Fprintln(w, "- "+mdEscape(p.String()))
-			} else {
-				fmt.Fprintln(w, "  "+p.String())
-			}
-		}
-	}
-	return nil
-}
-
-func textGrid(w io.Writer, g grid, md bool) error {
-	esc := func(s string) string { return s }
-	if md {
-		esc = mdEscape
-		fmt.Fprintln(w, g.title.markdown())
-		fmt.Fprintln(w)
-	} else {
-		fmt.Fprintln(w, g.title)
-	}
-	var rend tw.Renderer
-	if md {
-		rend = renderer.NewMarkdown()
-	} else {
-		rend = renderer.NewBlueprint()
-	}
-	tb := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(rend),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithFooterAutoFormat(tw.Off),
-		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{Global: tw.AlignLeft}),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithFooterAutoWrap(tw.WrapNone),
-	)
-	header := []any{esc(g.corner)}
-	for _, c := range g.cols {
-		header = append(header, esc(c))
-	}
-	tb.Header(header...)
-	for r, label := range g.labels {
-		row := []string{esc(label)}
-		for _, e := range g.cells[r] {
-			row = append(row, esc(e.text()))
-		}
-		tb.Append(row)
-	}
-	if g.foot != nil {
-		row := []any{"baseline"}
-		for _, e := range g.foot {
-			row = append(row, esc(e.text()))
-		}
-		if md {
-			tb.Append(row...) // Markdown has no footer line; the baseline is a last row
-		} else {
-			tb.Footer(row...)
-		}
-	}
-	if err := tb.Render(); err != nil {
-		return fmt.Errorf("render %s table: %w", g.title.task, err)
-	}
-	for _, n := range g.notes {
-		if md {
-			fmt.Fprintln(w)
-			fmt.Fprintln(w, mdEscape(n))
-		} else {
-			fmt.Fprintln(w, wrap(n, noteWidth, "  "))
-		}
-	}
-	return nil
-}
-
-// noteWidth is the width at which footnotes wrap in the terminal.
-const noteWidth = 80
-
-// wrap breaks s into lines of at most width runes at spaces, indenting the continuation
-// lines; a word longer than width stays whole.
-func wrap(s string, width int, indent string) string {
-	var b strings.Builder
-	n := 0
-	for i, word := range strings.Fields(s) {
-		wl := utf8.RuneCountInString(word)
-		switch {
-		case i == 0:
-		case n+1+wl > width:
-			b.WriteString("\n" + indent)
-			n = utf8.RuneCountInString(indent)
-		default:
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(word)
-		n += wl
-	}
-	return b.String()
-}
-
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `|`, `\|`, `<`, `\<`)
-
-// mdEscape escapes the characters that Markdown would read as markup.
-func mdEscape(s string) string { return mdEscaper.Replace(s) }
-
-// ---- CSV
-
-func writeCSV(w io.Writer, r *Report) {
-	secs := r.sections()
-	if len(secs) == 0 {
-		fmt.Fprintln(w, "# "+noTrials)
-	}
-	first := true
-	block := func(title string, header []string, rows [][]string, notes []string) {
-		if !first {
-			fmt.Fprintln(w)
-		}
-		first = false
-		fmt.Fprintln(w, "# "+title)
-		cw := csv.NewWriter(w)
-		cw.Write(header)
-		cw.WriteAll(rows) // flushes
-		for _, n := range notes {
-			fmt.Fprintln(w, "# "+n)
-		}
-	}
-	gridRows := func(g grid) [][]string {
-		var rows [][]string
-		for r, label := range g.labels {
-			row := []string{label}
-			for _, e := range g.cells[r] {
-				row = append(row, e.text())
-			}
-			rows = append(rows, row)
-		}
-		if g.foot != nil {
-			row := []string{"baseline"}
-			for _, e := range g.foot {
-				row = append(row, e.text())
-			}
-			rows = append(rows, row)
-		}
-		return rows
-	}
-	for _, s := range secs {
-		for _, g := range []grid{s.metric, s.steps} {
-			block(g.title.String(), append([]string{g.corner}, g.cols...), gridRows(g), g.notes)
-		}
-		if s.summary != nil {
-			var rows [][]string
-			for _, l := range s.longest {
-				row := []string{l.Row, l.Col, "", ""}
-				if l.Col != "" {
-					row[2], row[3] = strconv.Itoa(l.Solved), strconv.Itoa(l.Of)
-				}
-				rows = append(rows, row)
-			}
-			block(s.task+": "+s.summaryTitle, []string{s.rowField, "longest_" + s.colField, "solved", "of"}, rows, nil)
-		}
-	}
-	if len(r.Problems) > 0 {
-		fmt.Fprintln(w)
-		for _, p := range r.Problems {
-			fmt.Fprintln(w, "# problem: "+p.String())
-		}
-	}
-}
-
-// ---- LaTeX
-
-var texEscaper = strings.NewReplacer(
-	`\`, `\textbackslash{}`, `&`, `\&`, `%`, `\%`, `$`, `\$`, `#`, `\#`, `_`, `\_`,
-	`{`, `\{`, `}`, `\}`, `~`, `\textasciitilde{}`, `^`, `\textasciicircum{}`,
-	`±`, `$\pm$`, `–`, `--`, `—`, `---`, `·`, `$\cdot$`, `≥`, `$\geq$`, `…`, `\dots{}`, `≤`, `$\leq$`, `×`, `$\times$`,
-)
-
-// texEscape escapes LaTeX's special characters and spells the non-ASCII symbols of the
-// tables as commands, so that the output compiles with any input encoding.
-func texEscape(s string) string { return texEscaper.Replace(s) }
-
-func texEntry(e entry) string {
-	switch {
-	case e.num == "":
-		return `\emph{` + texEscape(e.note) + `}`
-	case e.note == "":
-		return texEscape(e.num)
-	}
-	return texEscape(e.num) + ` \emph{(` + texEscape(e.note) + `)}`
-}
-
-func texLabel(parts ...string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(strings.Join(parts, "-")) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
-			b.WriteRune(r)
-		} else {
-			b.WriteRune('-')
-		}
-	}
-	return "tab:" + b.String()
-}
-
-func writeLaTeX(w io.Writer, r *Report) {
-	fmt.Fprintln(w, `% expctl report; needs \usepackage{booktabs}`)
-	secs := r.sections()
-	if len(secs) == 0 {
-		fmt.Fprintln(w, "% "+noTrials)
-	}
-	for _, s := range secs {
-		fmt.Fprintln(w)
-		texGrid(w, s.metric, texLabel(s.task, r.Query.Metric), nil)
-		fmt.Fprintln(w)
-		texGrid(w, s.steps, texLabel(s.task, "steps"), s.summary)
-	}
-	if len(r.Problems) > 0 {
-		fmt.Fprintln(w)
-		for _, p := range r.Problems {
-			fmt.Fprintln(w, "% problem: "+strings.ReplaceAll(p.String(), "\n", " "))
-		}
-	}
-}
-
-func texGrid(w io.Writer, g grid, label string, extra []string) {
-	fmt.Fprintln(w, `\begin{table}[ht]`)
-	fmt.Fprintln(w, `\centering`)
-	fmt.Fprintf(w, "\\caption{%s}\n", texEscape(g.title.String()))
-	fmt.Fprintf(w, "\\label{%s}\n", label)
-	fmt.Fprintf(w, "\\begin{tabular}{l%s}\n", strings.Repeat("l", len(g.cols)))
-	fmt.Fprintln(w, `\toprule`)
-	head := []string{texEscape(g.corner)}
-	for _, c := range g.cols {
-		if strings.HasPrefix(c, "T=") && isNumber(c[2:]) {
-			head = append(head, "$"+c+"$")
-		} else {
-			head = append(head, texEscape(c))
-		}
-	}
-	fmt.Fprintln(w, strings.Join(head, " & ")+` \\`)
-	fmt.Fprintln(w, `\midrule`)
-	for r, label := range g.labels {
-		row := []string{texEscape(label)}
-		for _, e := range g.cells[r] {
-			row = append(row, texEntry(e))
-		}
-		fmt.Fprintln(w, strings.Join(row, " & ")+` \\`)
-	}
-	if g.foot != nil {
-		fmt.Fprintln(w, `\midrule`)
-		row := []string{"baseline"}
-		for _, e := range g.foot {
-			row = append(row, texEntry(e))
-		}
-		fmt.Fprintln(w, strings.Join(row, " & ")+` \\`)
-	}
-	fmt.Fprintln(w, `\bottomrule`)
-	fmt.Fprintln(w, `\end{tabular}`)
-	lines := append(append([]string(nil), g.notes...), extra...)
-	if len(lines) > 0 {
-		fmt.Fprintln(w, `\par\smallskip\footnotesize`)
-		for i, l := range lines {
-			end := `\\`
-			if i == len(lines)-1 {
-				end = ""
-			}
-			fmt.Fprintln(w, texEscape(l)+end)
-		}
-	}
-	fmt.Fprintln(w, `\end{table}`)
 }
 
 // ---- JSON
@@ -927,19 +610,7 @@ type jsonTable struct {
 	LongestSolved []jsonLongest `json:"longest_solved"`
 }
 
-type jsonProblem struct {
-	Path string `json:"path"`
-	Msg  string `json:"msg"`
-}
-
-type jsonReport struct {
-	Query     jsonQuery     `json:"query"`
-	MinSolved int           `json:"min_solved"`
-	Tables    []jsonTable   `json:"tables"`
-	Problems  []jsonProblem `json:"problems"`
-}
-
-func jsonCells(t *Table, text func(*Cell) string) [][]*jsonCell {
+func jsonCells(t *Table, text func(*Aggregate) string) [][]*jsonCell {
 	out := make([][]*jsonCell, len(t.Rows))
 	for r := range t.Rows {
 		out[r] = make([]*jsonCell, len(t.Cols))
@@ -972,47 +643,31 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func writeJSON(w io.Writer, r *Report) error {
-	doc := jsonReport{
-		Query: jsonQuery{Rows: r.Query.Rows, Cols: r.Query.Cols, Metric: r.Query.Metric, Agg: r.Query.Agg,
-			Where: map[string]string{}},
-		MinSolved: r.MinSolved,
-		Tables:    []jsonTable{},
-		Problems:  []jsonProblem{},
+func jsonQueryOf(q Query) jsonQuery {
+	jq := jsonQuery{Rows: q.Rows, Cols: q.Cols, Metric: q.Metric, Agg: q.Agg, Where: map[string]string{}}
+	for k, v := range q.Where {
+		jq.Where[k] = v
 	}
-	for k, v := range r.Query.Where {
-		doc.Query.Where[k] = v
+	return jq
+}
+
+// jsonTable is a task's section in the JSON document.
+func (r *Report) jsonTable(t, st *Table) jsonTable {
+	jt := jsonTable{Task: t.Task, Metric: t.MetricName, Rows: nonNil(t.Rows), Cols: nonNil(t.Cols),
+		Baseline: []jsonNum{}, Over: nonNil(t.Over), LongestSolved: []jsonLongest{},
+		Cells:        jsonCells(t, func(c *Aggregate) string { return c.Text(t.Query.Agg) }),
+		StepsToSolve: jsonCells(st, func(c *Aggregate) string { return stepsEntry(c).Text() }),
 	}
-	for i, t := range r.Tables {
-		jt := jsonTable{Task: t.Task, Metric: t.MetricName, Rows: nonNil(t.Rows), Cols: nonNil(t.Cols),
-			Baseline: []jsonNum{}, Over: nonNil(t.Over), LongestSolved: []jsonLongest{},
-			Cells:        jsonCells(t, func(c *Cell) string { return c.Text(t.Query.Agg) }),
-			StepsToSolve: jsonCells(r.Steps[i], func(c *Cell) string { return stepsEntry(c).text() }),
+	for _, b := range t.ColBaseline {
+		jt.Baseline = append(jt.Baseline, jsonNum(b))
+	}
+	for _, l := range t.LongestSolved(r.MinSolved) {
+		jl := jsonLongest{Row: l.Row, Solved: l.Solved, Of: l.Of}
+		if l.Col != "" {
+			col := l.Col
+			jl.Col = &col
 		}
-		for _, b := range t.ColBaseline {
-			jt.Baseline = append(jt.Baseline, jsonNum(b))
-		}
-		for _, l := range t.LongestSolved(r.MinSolved) {
-			jl := jsonLongest{Row: l.Row, Solved: l.Solved, Of: l.Of}
-			if l.Col != "" {
-				col := l.Col
-				jl.Col = &col
-			}
-			jt.LongestSolved = append(jt.LongestSolved, jl)
-		}
-		doc.Tables = append(doc.Tables, jt)
+		jt.LongestSolved = append(jt.LongestSolved, jl)
 	}
-	for _, p := range r.Problems {
-		doc.Problems = append(doc.Problems, jsonProblem(p))
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	if ew, ok := w.(*errWriter); ok {
-		return ew.err
-	}
-	return nil
+	return jt
 }

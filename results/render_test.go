@@ -291,9 +291,6 @@ func TestLaTeX(t *testing.T) {
 	if !strings.Contains(out, `\emph{0/2 solved, 1 incomplete}`) || !strings.Contains(out, `0.00312 \emph{(1/2, 1 failed)}`) {
 		t.Error("non-numeric entries are not emphasized")
 	}
-	if got := texEscape(`a_b & 50% $x$ #1 {y} ~ ^ \ ± – ≥`); got != `a\_b \& 50\% \$x\$ \#1 \{y\} \textasciitilde{} \textasciicircum{} \textbackslash{} $\pm$ -- $\geq$` {
-		t.Errorf("texEscape: %s", got)
-	}
 	// Row values are escaped too.
 	e := edgeReport(t)
 	e.Tables[0].Rows[0] = "lstm_ln&1"
@@ -363,13 +360,6 @@ func TestParseFormat(t *testing.T) {
 	}
 	if err := WriteTables(io.Discard, fixtureReport(t, Query{}, 0), "html"); err == nil {
 		t.Error("WriteTables accepted an unknown format")
-	}
-}
-
-func TestWrap(t *testing.T) {
-	got := wrap("aaa bbb ccc dddddddd e", 7, "  ")
-	if got != "aaa bbb\n  ccc\n  dddddddd\n  e" {
-		t.Errorf("wrap = %q", got)
 	}
 }
 

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/report"
 )
 
 func reportCommand() *cli.Command {
@@ -141,8 +140,8 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 	return nil
 }
 
-// writeWithGradients writes the report's tables followed by its gradient tables: after a
-// blank line in the text formats, as the "gradients" member of the one document in JSON.
+// writeWithGradients writes the report's tables followed by its gradient tables: one
+// document whose second part, in JSON its "gradients" member, holds the gradient tables.
 func writeWithGradients(w, errw io.Writer, col *results.Collection, rep *results.Report, opts reportOptions) error {
 	gts, err := col.GradientTables(opts.Query)
 	if err != nil {
@@ -159,49 +158,6 @@ func writeWithGradients(w, errw io.Writer, col *results.Collection, rep *results
 	if !recorded {
 		fmt.Fprintln(errw, "warning: no trial has gradient records (spectra.csv): the σ_max entries are empty")
 	}
-	var main, grad bytes.Buffer
-	if err := results.WriteTables(&main, rep, opts.Format); err != nil {
-		return err
-	}
-	if err := results.WriteGradientTables(&grad, gts, opts.Format); err != nil {
-		return err
-	}
-	if opts.Format == results.JSON {
-		doc, err := jsonWithMember(main.Bytes(), "gradients", grad.Bytes())
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(doc)
-		return err
-	}
-	if _, err := w.Write(main.Bytes()); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
-		return err
-	}
-	_, err = w.Write(grad.Bytes())
-	return err
-}
-
-// jsonWithMember adds "key": value as the last member of the JSON object doc, keeping the
-// indentation of two spaces that both documents have.
-func jsonWithMember(doc []byte, key string, value []byte) ([]byte, error) {
-	body := bytes.TrimRight(doc, " \t\r\n")
-	if !json.Valid(doc) || !json.Valid(value) || !bytes.HasSuffix(body, []byte("}")) {
-		return nil, fmt.Errorf("json: cannot add %q to the report document", key)
-	}
-	body = bytes.TrimRight(body[:len(body)-1], " \t\r\n")
-	k, _ := json.Marshal(key)
-	var out bytes.Buffer
-	out.Write(body)
-	if !bytes.HasSuffix(body, []byte("{")) {
-		out.WriteByte(',')
-	}
-	out.WriteString("\n  ")
-	out.Write(k)
-	out.WriteString(": ")
-	out.Write(bytes.ReplaceAll(bytes.TrimRight(value, " \t\r\n"), []byte("\n"), []byte("\n  ")))
-	out.WriteString("\n}\n")
-	return out.Bytes(), nil
+	doc := &report.Document{Parts: []*report.Part{rep.Part(), results.GradientPart(gts)}}
+	return report.Render(w, doc, opts.Format)
 }

@@ -201,20 +201,3 @@ func TestReportGradients(t *testing.T) {
 		t.Errorf("fixture without records: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
-
-func TestJSONWithMember(t *testing.T) {
-	for _, tc := range []struct{ doc, value, want string }{
-		{"{\n  \"a\": 1\n}\n", "{\n  \"b\": [\n    2\n  ]\n}\n", "{\n  \"a\": 1,\n  \"g\": {\n    \"b\": [\n      2\n    ]\n  }\n}\n"},
-		{"{}", "[]", "{\n  \"g\": []\n}\n"},
-	} {
-		got, err := jsonWithMember([]byte(tc.doc), "g", []byte(tc.value))
-		if err != nil || string(got) != tc.want || !json.Valid(got) {
-			t.Errorf("%q + %q: %q, %v", tc.doc, tc.value, got, err)
-		}
-	}
-	for _, bad := range [][2]string{{"[1]", "{}"}, {"{", "{}"}, {"{}", "{"}} {
-		if _, err := jsonWithMember([]byte(bad[0]), "g", []byte(bad[1])); err == nil {
-			t.Errorf("%q + %q: no error", bad[0], bad[1])
-		}
-	}
-}
