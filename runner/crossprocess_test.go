@@ -114,13 +114,16 @@ func TestDeterministicAcrossProcesses(t *testing.T) {
 	}
 	want := []string{trialdir.ConfigFile, trialdir.CurveFile, trialdir.GradFlowFile, trialdir.ResultFile, trialdir.SpectraFile}
 	slices.Sort(want)
-	for _, r := range runs {
+	for k, r := range runs {
 		a, b := workerTrialFiles(t, r.dirs[0]), workerTrialFiles(t, r.dirs[1])
 		var names []string
 		for n := range a {
 			names = append(names, n)
 		}
 		slices.Sort(names)
+		if k == 0 {
+			t.Logf("files compared in each of %d trials: %v", len(runs), names)
+		}
 		for _, w := range want {
 			if _, ok := a[w]; !ok {
 				t.Errorf("%s: no %s in the trial directory (files %v)", r.name, w, names)
