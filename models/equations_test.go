@@ -8,7 +8,7 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"github.com/expctl/expctl/internal/cellref"
+	"github.com/expctl/expctl/models/cellref"
 )
 
 // equationParams draws every parameter of c so that the pre-activations stay of order one

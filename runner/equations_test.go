@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/expctl/expctl/datasets"
-	"github.com/expctl/expctl/internal/cellref"
 	"github.com/expctl/expctl/models"
+	"github.com/expctl/expctl/models/cellref"
 )
 
 // referenceForward computes the loss and the readout outputs of net on b from the
