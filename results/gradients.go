@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,19 +38,6 @@ func (c *Collection) Diagnostics(t *Trial) (flow []FlowPoint, spectra []Spectrum
 		spectra = nil
 	}
 	return flow, spectra, errors.Join(errFlow, errSpectra)
-}
-
-// hasGradFlow reports whether any of the trials has a gradflow.csv.
-func hasGradFlow(trials []*Trial) bool {
-	for _, t := range trials {
-		if t.Dir == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(t.Dir, GradFlowFile)); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // flowAt returns a trial's gradient norms by lag at step 0 (FlowInit) or at its last

@@ -21,8 +21,9 @@ import (
 //     and the "longest T solved" summary (see [Table.LongestSolved], k = minSolved, 0 for
 //     all trials of a cell), all as <table> elements; the final-metric figure
 //     ([PlotFinal]) and a learning-curve figure per column value ([PlotCurves]);
-//   - when any trial has a gradflow.csv, a "Gradient flow" section: per task the table of
-//     σ_max and clip rates ([Collection.GradientTables]; σ_max below its threshold 1/γ in
+//   - for each of the [Diagnostics] that a trial has records of, its section; for the
+//     gradient flow (when any trial has a gradflow.csv) per task the table of σ_max and
+//     clip rates ([Collection.GradientTables]; σ_max below its threshold 1/γ in
 //     class "below", above it in class "above") and, per column value, the gradient-flow
 //     figures at init and at the end of training ([PlotGradFlow]);
 //   - the trials that did not finish normally (diverged, failed, running, incomplete,
@@ -155,14 +156,17 @@ func pageDocument(c *Collection, r *Report) (*report.Document, error) {
 	}
 	d.Parts = append(d.Parts, main)
 
-	// Gradient flow, when there are records.
-	if hasGradFlow(kept) {
-		g, err := gradientPagePart(c, q)
+	// The diagnostics, each when a trial has its records.
+	for _, diag := range Diagnostics {
+		if !diag.recorded(kept) {
+			continue
+		}
+		part, err := diag.PagePart(c, q)
 		if err != nil {
 			return nil, err
 		}
-		g.ID = htmlID("gradient-flow", ids)
-		d.Parts = append(d.Parts, g)
+		part.ID = htmlID(diag.PageID, ids)
+		d.Parts = append(d.Parts, part)
 	}
 
 	// Trials that did not finish normally.

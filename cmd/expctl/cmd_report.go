@@ -19,6 +19,10 @@ func reportCommand() *cli.Command {
 	for i, f := range results.Formats {
 		formats[i] = string(f)
 	}
+	var flags []cli.Flag
+	for _, d := range results.Diagnostics {
+		flags = append(flags, &cli.BoolFlag{Name: d.Flag, Usage: d.Usage})
+	}
 	return &cli.Command{
 		Name:         "report",
 		Usage:        "tables, plots and an HTML page from one or more sweep directories",
@@ -35,7 +39,7 @@ func reportCommand() *cli.Command {
 			"end (gradflow-<task>-T<v>-init/-final). With --format json the gradient tables are the\n" +
 			"report document's \"gradients\" member. The HTML page has a gradient-flow section\n" +
 			"whenever the trials recorded one.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "rows", Value: "cell", Usage: "configuration field for the table rows"},
 			&cli.StringFlag{Name: "cols", Value: "T", Usage: "configuration field for the table columns"},
 			&cli.StringFlag{Name: "metric", Value: results.TestLoss, Usage: "metric: " + strings.Join(results.Metrics, ", ")},
@@ -45,8 +49,7 @@ func reportCommand() *cli.Command {
 			&cli.IntFlag{Name: "min-solved", Usage: "k in \"longest T solved in ≥ k seeds\" (default: all seeds of a cell)"},
 			&cli.StringFlag{Name: "plots", Usage: "also write SVG and PNG figures into `DIR`"},
 			&cli.StringFlag{Name: "html", Usage: "also write a self-contained HTML report to `FILE`"},
-			&cli.BoolFlag{Name: "gradients", Usage: "also show the σ_max and clip-rate tables (and with --plots the gradient-flow figures)"},
-		},
+		}, flags...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usagef("report needs at least one sweep directory (e.g. runs/quick)")
@@ -63,24 +66,30 @@ func reportCommand() *cli.Command {
 			if err != nil {
 				return usagef("invalid --format: %v", err)
 			}
+			var diags []*results.Diagnostic
+			for _, d := range results.Diagnostics {
+				if c.Bool(d.Flag) {
+					diags = append(diags, d)
+				}
+			}
 			return runReport(c.Context, reportOptions{
 				Dirs:   c.Args().Slice(),
 				Query:  results.Query{Rows: c.String("rows"), Cols: c.String("cols"), Metric: c.String("metric"), Agg: c.String("agg"), Where: where},
 				Format: f, MinSolved: c.Int("min-solved"), Plots: c.String("plots"), HTML: c.String("html"),
-				Gradients: c.Bool("gradients"),
+				Diagnostics: diags,
 			}, c.App.Writer, c.App.ErrWriter)
 		},
 	}
 }
 
 type reportOptions struct {
-	Dirs      []string
-	Query     results.Query
-	Format    results.Format
-	MinSolved int
-	Plots     string
-	HTML      string
-	Gradients bool // also the gradient tables and figures
+	Dirs        []string
+	Query       results.Query
+	Format      results.Format
+	MinSolved   int
+	Plots       string
+	HTML        string
+	Diagnostics []*results.Diagnostic // also their tables and figures
 }
 
 // runReport loads the sweeps and writes the tables to w, warnings to errw, and the figures
@@ -100,11 +109,18 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 	if len(rep.Tables) == 0 {
 		return usagef("no trials match --where %v", opts.Query.Where)
 	}
-	if !opts.Gradients {
-		if err := results.WriteTables(w, rep, opts.Format); err != nil {
-			return err
+	doc := &report.Document{Parts: []*report.Part{rep.Part()}}
+	for _, d := range opts.Diagnostics {
+		part, warning, err := d.Part(col, opts.Query)
+		if err != nil {
+			return usagef("%v", err)
 		}
-	} else if err := writeWithGradients(w, errw, col, rep, opts); err != nil {
+		if warning != "" {
+			fmt.Fprintf(errw, "warning: %s\n", warning)
+		}
+		doc.Parts = append(doc.Parts, part)
+	}
+	if err := report.Render(w, doc, opts.Format); err != nil {
 		return err
 	}
 	if opts.Plots != "" {
@@ -115,10 +131,13 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("plots: %w", err)
 		}
-		if opts.Gradients {
-			more, err := results.SaveGradientPlots(opts.Plots, col, opts.Query)
+		for _, d := range opts.Diagnostics {
+			if d.SavePlots == nil {
+				continue
+			}
+			more, err := d.SavePlots(opts.Plots, col, opts.Query)
 			if err != nil {
-				return fmt.Errorf("gradient plots: %w", err)
+				return fmt.Errorf("%s plots: %w", d.Flag, err)
 			}
 			files = append(files, more...)
 		}
@@ -138,26 +157,4 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 		fmt.Fprintf(errw, "wrote %s\n", opts.HTML)
 	}
 	return nil
-}
-
-// writeWithGradients writes the report's tables followed by its gradient tables: one
-// document whose second part, in JSON its "gradients" member, holds the gradient tables.
-func writeWithGradients(w, errw io.Writer, col *results.Collection, rep *results.Report, opts reportOptions) error {
-	gts, err := col.GradientTables(opts.Query)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	recorded := false
-	for _, t := range gts {
-		for _, row := range t.Cells {
-			for _, c := range row {
-				recorded = recorded || (c != nil && c.Recorded > 0)
-			}
-		}
-	}
-	if !recorded {
-		fmt.Fprintln(errw, "warning: no trial has gradient records (spectra.csv): the σ_max entries are empty")
-	}
-	doc := &report.Document{Parts: []*report.Part{rep.Part(), results.GradientPart(gts)}}
-	return report.Render(w, doc, opts.Format)
 }

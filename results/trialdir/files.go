@@ -93,3 +93,9 @@ func remove(dir, name string) error {
 	}
 	return nil
 }
+
+// Has reports whether the directory dir holds the file name (one of the names above).
+func Has(dir, name string) bool {
+	_, err := os.Stat(filepath.Join(dir, name))
+	return err == nil
+}
