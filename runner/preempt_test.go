@@ -35,7 +35,7 @@ func workerPID(td string) int {
 const preemptSpec = `
 name: tiny
 fixed: {hidden: 8, batch: 8, lr: 0.01, test_size: 20}
-budget: {steps: 400, eval_every: 8}
+budget: {steps: 2000, eval_every: 8}
 grid:
   task: [adding]
   T: [5]
