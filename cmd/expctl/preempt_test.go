@@ -151,3 +151,98 @@ func TestSweepSIGTERM(t *testing.T) {
 		}
 	}
 }
+
+const fullDiskSpec = `
+name: full
+fixed: {hidden: 32, batch: 8, lr: 0.01, test_size: 20, keep_going: true}
+budget: {steps: 300, eval_every: 50}
+grid:
+  task: [adding]
+  T: [5]
+  cell: [lstm]
+  seed: [1]
+`
+
+// TestSweepFullDisk: a sweep on a small tmpfs that fills up when the trial writes its first
+// checkpoint (about 100 KB) stops with a one-line error naming the file and exit status 1,
+// records no result (the trial is not failed) and leaves no temporary file; once space is
+// freed, the same command runs the trial to the files of a sweep that had room.
+func TestSweepFullDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real sweeps")
+	}
+	mnt := t.TempDir()
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=4m"); err != nil {
+		t.Skipf("cannot mount a tmpfs (needs root): %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(mnt, 0) })
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	spec := filepath.Join(tmp, "full.yaml")
+	os.WriteFile(spec, []byte(fullDiskSpec), 0o644)
+	sweep := func(out string) *exec.Cmd {
+		return exec.Command(bin, "run", "sweep", spec, "--out", out, "--workers", "1", "--checkpoint-every", "100", "--plain", "--no-tables")
+	}
+	ref := filepath.Join(tmp, "ref")
+	if b, err := sweep(ref).CombinedOutput(); err != nil {
+		t.Fatalf("reference sweep: %v\n%s", err, b)
+	}
+
+	// Leave 40 KB: room for the small files, not for the checkpoint.
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(mnt, &st); err != nil {
+		t.Fatal(err)
+	}
+	filler := filepath.Join(mnt, "filler")
+	if err := os.WriteFile(filler, make([]byte, int64(st.Bavail)*st.Bsize-40<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(mnt, "out")
+	cmd := sweep(out)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != exitFailure {
+		t.Fatalf("sweep on a full disk: %v (exit %d)\n%s%s", err, code, stdout.String(), stderr.String())
+	}
+	line := strings.TrimSuffix(stderr.String(), "\n")
+	if strings.Contains(line, "\n") || !strings.Contains(line, "no space left on device") || !strings.Contains(line, filepath.Join(out, "full")) {
+		t.Errorf("stderr %q, want one line naming a file of the trial and the full disk", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "1 not finished") {
+		t.Errorf("summary does not say the trial is unfinished:\n%s", stdout.String())
+	}
+	t.Logf("full disk: %s", line)
+	dirs, _ := filepath.Glob(filepath.Join(out, "full", "adding-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("trial directories %v", dirs)
+	}
+	if res, err := trialdir.ReadResult(dirs[0]); err == nil {
+		t.Errorf("a result was recorded on a full disk: %+v", res)
+	}
+	if _, err := trialdir.ReadConfig(dirs[0]); err != nil {
+		t.Errorf("config.json: %v", err)
+	}
+	for _, d := range []string{dirs[0], filepath.Dir(dirs[0])} {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if trialdir.IsTemp(e.Name()) {
+				t.Errorf("temporary file left: %s", filepath.Join(d, e.Name()))
+			}
+		}
+	}
+
+	os.Remove(filler)
+	if b, err := sweep(out).CombinedOutput(); err != nil || !strings.Contains(string(b), "1 trials: 1 finished (") {
+		t.Fatalf("after freeing space: %v\n%s", err, b)
+	}
+	want, got := sweepFiles(t, filepath.Join(ref, "full")), sweepFiles(t, filepath.Join(out, "full"))
+	if len(got) != len(want) {
+		t.Errorf("%d files, %d in the reference", len(got), len(want))
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s differs from the sweep that had room", k)
+		}
+	}
+}
