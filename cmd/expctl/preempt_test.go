@@ -246,3 +246,47 @@ func TestSweepFullDisk(t *testing.T) {
 		}
 	}
 }
+
+// TestTrialSIGTERMBinary: SIGTERM to 'expctl run trial' stops it as Ctrl-C does: exit
+// status 130, the interrupted line, a readable curve, no result.json, no temporary file.
+func TestTrialSIGTERMBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	out := t.TempDir()
+	cmd := exec.Command(bin, "run", "trial", "--T", "20", "--hidden", "16", "--steps", "100000",
+		"--eval-every", "5", "--test-size", "50", "--out", out)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for seen := 0; seen < 2 && sc.Scan(); {
+		if strings.HasPrefix(sc.Text(), "step") {
+			seen++
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	rest, _ := io.ReadAll(stdout)
+	waitInterrupted(t, cmd)
+	if !strings.Contains(string(rest), "interrupted: no result written") {
+		t.Errorf("output after SIGTERM:\n%s", rest)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "adding-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("trial directories: %v", dirs)
+	}
+	if trialdir.Done(dirs[0]) {
+		t.Error("result.json written for a trial stopped by SIGTERM")
+	}
+	if _, err := trialdir.ReadCurve(dirs[0]); err != nil {
+		t.Errorf("curve: %v", err)
+	}
+	entries, _ := os.ReadDir(dirs[0])
+	for _, e := range entries {
+		if trialdir.IsTemp(e.Name()) {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
