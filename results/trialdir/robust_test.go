@@ -41,7 +41,6 @@ func TestFileModes(t *testing.T) {
 				Curve.Append(dir, []Point{{Step: 0}}),
 				GradFlow.Append(dir, []FlowPoint{{Step: 0, T: 0, Lag: 0, Norm: 1}}),
 				Spectra.Append(dir, []Spectrum{{Step: 0, Param: "W", Gate: "h", Act: "tanh"}}),
-				Rewind(dir, 0), // replaces the record files
 			}
 			if err := errors.Join(steps...); err != nil {
 				t.Fatal(err)
@@ -51,19 +50,29 @@ func TestFileModes(t *testing.T) {
 				t.Fatal(err)
 			}
 			unlock()
-		})
-		entries, _ := os.ReadDir(dir)
-		if len(entries) != 9 {
-			t.Errorf("umask %03o: files %v", c.umask, entries)
-		}
-		for _, e := range entries {
-			fi, err := e.Info()
-			if err != nil {
+			checkModes(t, dir, fmt.Sprintf("umask %03o", c.umask), 9, c.want)
+			if err := Rewind(dir, 0); err != nil { // replaces the record files
 				t.Fatal(err)
 			}
-			if fi.Mode().Perm() != c.want {
-				t.Errorf("umask %03o: %s has mode %v, want %v", c.umask, e.Name(), fi.Mode().Perm(), c.want)
-			}
+			checkModes(t, dir, fmt.Sprintf("umask %03o, rewound", c.umask), 9, c.want)
+		})
+	}
+}
+
+// checkModes checks that dir holds n files, each of mode want.
+func checkModes(t *testing.T, dir, what string, n int, want os.FileMode) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != n {
+		t.Errorf("%s: files %v, want %d", what, entries, n)
+	}
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: %s has mode %v, want %v", what, e.Name(), fi.Mode().Perm(), want)
 		}
 	}
 }
