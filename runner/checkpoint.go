@@ -1,7 +1,9 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/expctl/expctl/results/trialdir"
 )
@@ -10,18 +12,26 @@ import (
 func producer() string { return Version + "/" + Build }
 
 // resume continues from the trial's checkpoint when asked to and there is a usable one.
-// A trial that starts from step 0 drops the records an earlier, unfinished attempt
+// A checkpoint that is corrupt, or does not fit the trial's network, is reported through
+// notice (when set) in one line naming the file, removed, and the trial starts from step
+// 0. A trial that starts from step 0 drops the records an earlier, unfinished attempt
 // appended.
-func (tr *trial) resume(want bool) error {
+func (tr *trial) resume(want bool, notice func(string)) error {
 	if want {
 		ck, err := trialdir.LoadCheckpoint(tr.dir, tr.cfg.ID(), producer())
+		if err == nil && ck != nil {
+			err = tr.restore(ck)
+		}
+		var ce *trialdir.CorruptError
+		if errors.As(err, &ce) {
+			if notice != nil {
+				notice(fmt.Sprintf("%v; starting again from step 0", ce))
+			}
+			trialdir.RemoveCheckpoint(tr.dir)
+			err = nil
+		}
 		if err != nil {
 			return err
-		}
-		if ck != nil {
-			if err := tr.restore(ck); err != nil {
-				return err
-			}
 		}
 	}
 	if tr.fresh() {
@@ -32,15 +42,22 @@ func (tr *trial) resume(want bool) error {
 
 // restore continues from a checkpoint: the network, the optimizer and the trial's state
 // become the checkpoint's, and the records are rewound to its step, since the steps after
-// it will be run again.
+// it will be run again. A checkpoint whose shapes do not fit the network is a
+// *trialdir.CorruptError, and leaves the trial as it was.
 func (tr *trial) restore(ck *trialdir.Checkpoint) error {
-	if len(ck.Params) != len(tr.net.Params) || len(ck.OptM) != len(tr.net.Params) || len(ck.OptV) != len(tr.net.Params) {
-		return fmt.Errorf("checkpoint in %s does not match the network", tr.dir)
+	corrupt := func(format string, a ...any) error {
+		return &trialdir.CorruptError{Path: filepath.Join(tr.dir, trialdir.CheckpointFile), Err: fmt.Errorf(format, a...)}
+	}
+	if len(ck.Params) != len(tr.net.Params) || len(ck.OptM) != len(tr.net.Params) || len(ck.OptV) != len(tr.net.Params) ||
+		ck.Step < 0 || ck.Step > tr.cfg.Steps {
+		return corrupt("checkpoint does not match the network")
 	}
 	for i, p := range tr.net.Params {
 		if len(ck.Params[i]) != p.Shape().TotalSize() || len(ck.OptM[i]) != len(ck.Params[i]) || len(ck.OptV[i]) != len(ck.Params[i]) {
-			return fmt.Errorf("checkpoint in %s does not match parameter %s", tr.dir, tr.net.Specs[i].Name)
+			return corrupt("checkpoint does not match parameter %s", tr.net.Specs[i].Name)
 		}
+	}
+	for i, p := range tr.net.Params {
 		setFloat64s(p, ck.Params[i])
 	}
 	tr.opt.t, tr.opt.m, tr.opt.v = ck.OptT, ck.OptM, ck.OptV

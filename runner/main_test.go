@@ -52,7 +52,9 @@ func testWorker(args []string) int {
 	case errors.Is(err, ErrBusy):
 		return WorkerExitBusy
 	case errors.Is(err, ErrInterrupted):
-		return 130
+		return WorkerExitInterrupted
+	case NoSpace(err):
+		return WorkerExitNoSpace
 	case errors.As(err, &cre):
 		return 2
 	}

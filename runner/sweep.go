@@ -50,7 +50,8 @@ const (
 	TrialStarted                   // a worker started the trial
 	TrialProgress                  // an evaluation; Progress is set
 	TrialFinished                  // Result is set (its Status may be failed)
-	TrialStopped                   // interrupted (will resume) or busy elsewhere; Err says which
+	TrialStopped                   // interrupted (will resume), busy elsewhere or out of space; Err says which
+	TrialNotice                    // the trial reports what it works around; Notice is set
 )
 
 // SweepEvent is one thing that happened in a sweep.
@@ -62,6 +63,7 @@ type SweepEvent struct {
 	Progress *Progress
 	Result   *trialdir.Result
 	Err      error
+	Notice   string // one line
 }
 
 // SweepSummary counts what a sweep run found and did.
@@ -72,7 +74,10 @@ type SweepSummary struct {
 	Skipped  int            // already finished before this run
 	Ran      int            // finished by this run
 	Statuses map[string]int // finished trials of the shard by status (earlier runs included)
-	Stopped  int            // interrupted or running elsewhere: not finished
+	Stopped  int            // interrupted, running elsewhere or out of space: not finished
+	// Interrupted counts the stopped trials that SIGINT or SIGTERM stopped, to the sweep or
+	// to their worker: they resume from their checkpoints when the sweep runs again.
+	Interrupted int
 }
 
 // Pending is the number of the shard's trials that are not finished.
@@ -82,7 +87,10 @@ func (s *SweepSummary) Pending() int { return s.Total - s.Skipped - s.Ran }
 // records each in <Out>/<spec name>/<trial id>. specYAML is stored as the sweep's
 // spec.yaml, and the expanded list of all its trials as trials.json.
 // Cancelling ctx asks the workers to checkpoint and stop; RunSweep then returns the summary
-// and ErrInterrupted.
+// and ErrInterrupted. A worker stopped by SIGINT or SIGTERM while the sweep goes on (a
+// preempted job) leaves its trial unfinished, not failed, and RunSweep also returns
+// ErrInterrupted once the other trials are done. A trial stopped by a full disk makes it
+// return that error (see [NoSpace]).
 func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts SweepOptions) (*SweepSummary, error) {
 	if opts.Workers < 1 {
 		return nil, &experiments.ConfigError{Field: "workers", Value: opts.Workers, Want: "an integer ≥ 1"}
@@ -114,6 +122,7 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 		return nil, err
 	}
 	sum := &SweepSummary{Dir: dir, Shard: opts.Shard, Total: len(trials), Statuses: map[string]int{}}
+	var noSpace error // the first trial stopped by a full disk
 	var mu sync.Mutex
 	report := func(e SweepEvent) {
 		mu.Lock()
@@ -128,6 +137,11 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 			sum.Statuses[e.Result.Status]++
 		case TrialStopped:
 			sum.Stopped++
+			if errors.Is(e.Err, ErrInterrupted) {
+				sum.Interrupted++
+			} else if NoSpace(e.Err) && noSpace == nil {
+				noSpace = e.Err
+			}
 		}
 		if opts.Report != nil {
 			opts.Report(e)
@@ -187,10 +201,41 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 	}
 	close(jobs)
 	wg.Wait()
-	if ctx.Err() != nil && sum.Pending() > 0 {
+	switch {
+	case sum.Pending() == 0:
+	case ctx.Err() != nil || sum.Interrupted > 0:
 		return sum, ErrInterrupted
+	case noSpace != nil:
+		return sum, noSpace
 	}
 	return sum, nil
+}
+
+// noSpaceError is a worker's report that its trial stopped for lack of space.
+type noSpaceError struct{ msg string }
+
+func (e *noSpaceError) Error() string { return e.msg }
+
+// Unwrap makes [NoSpace] hold for the error.
+func (e *noSpaceError) Unwrap() error { return syscall.ENOSPC }
+
+// lastLine is the last line of s.
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// interrupted reports whether a worker that left no result.json was stopped by SIGINT or
+// SIGTERM: it exited with [WorkerExitInterrupted] after saving a checkpoint, or the signal
+// killed it before it could.
+func interrupted(ps *os.ProcessState) bool {
+	if ps.ExitCode() == WorkerExitInterrupted {
+		return true
+	}
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && (ws.Signal() == syscall.SIGINT || ws.Signal() == syscall.SIGTERM)
 }
 
 // tail keeps the last n bytes written to it.
@@ -240,7 +285,7 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 		fail(err)
 		return
 	}
-	if err := trialdir.WriteConfig(td, cfg); err != nil {
+	if err := trialdir.EnsureConfig(td, cfg); err != nil {
 		fail(err)
 		return
 	}
@@ -285,6 +330,10 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 		if json.Unmarshal(sc.Bytes(), &l) != nil {
 			continue
 		}
+		if l.Notice != "" {
+			report(SweepEvent{Kind: TrialNotice, Index: index, Config: cfg, Notice: l.Notice})
+			continue
+		}
 		report(SweepEvent{Kind: TrialProgress, Index: index, Config: cfg, Progress: &Progress{
 			Step: l.Step, Steps: l.Steps, Baseline: task.Baseline(cfg.T), Metric: task.MetricName,
 			Point: trialdir.Point{Step: l.Step, TrainLoss: nanIfNil(l.TrainLoss), TestLoss: nanIfNil(l.TestLoss),
@@ -302,8 +351,16 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 	case code == WorkerExitBusy:
 		fail(fmt.Errorf("%s: %w", cfg.ID(), ErrBusy))
 		return
-	case ctx.Err() != nil:
+	case ctx.Err() != nil, interrupted(cmd.ProcessState):
+		// Preemption (Slurm, Kubernetes) or Ctrl-C: the trial resumes from its checkpoint.
 		fail(ErrInterrupted)
+		return
+	case code == WorkerExitNoSpace:
+		msg := strings.TrimPrefix(lastLine(stderr.String()), "worker: ")
+		if msg == "" {
+			msg = cfg.ID() + ": no space left on device"
+		}
+		fail(&noSpaceError{msg})
 		return
 	}
 	// The worker died without a result (a panic, an out-of-memory kill, ...): record the

@@ -45,11 +45,19 @@ type TrialOptions struct {
 	CheckpointEvery int
 	// Resume continues from the trial's checkpoint if it has one.
 	Resume bool
+	// Notice, if set, is told in one line of what the trial works around: a corrupt
+	// checkpoint it cannot resume from.
+	Notice func(string)
 }
 
 // ErrInterrupted is returned when the context is cancelled before the trial finishes. No
 // result.json is written: the trial is not finished.
 var ErrInterrupted = errors.New("trial interrupted")
+
+// NoSpace reports whether err is a device out of space or a user out of quota. A trial
+// that stops for it is not failed: it writes no result.json, and runs again, from its
+// last checkpoint, once space is freed.
+func NoSpace(err error) bool { return trialdir.NoSpace(err) }
 
 // ErrBusy is returned when another process holds the trial's lock.
 var ErrBusy = trialdir.ErrBusy
@@ -123,8 +131,10 @@ func RunTrial(ctx context.Context, cfg experiments.Config, out string, opts Tria
 // *experiments.ConfigError and nothing is written. A diverged trial is a result, not an
 // error; so is a failed one, which is returned with its error. When ctx is cancelled the
 // trial stops between steps, saves a checkpoint if checkpointing is on, and returns
-// ErrInterrupted without a result.json. While it runs the trial holds a lock in dir; a
-// second process asking for the same trial gets ErrBusy.
+// ErrInterrupted without a result.json. A full disk is not a failure either: the error
+// (see [NoSpace]) names the file that could not be written, and no result.json is
+// written. While it runs the trial holds a lock in dir; a second process asking for the
+// same trial gets ErrBusy.
 func RunTrialIn(ctx context.Context, cfg experiments.Config, dir string, opts TrialOptions) (*trialdir.Result, error) {
 	tr, err := newTrial(cfg)
 	if err != nil {
@@ -147,7 +157,7 @@ func RunTrialIn(ctx context.Context, cfg experiments.Config, dir string, opts Tr
 	if err := trialdir.WriteConfig(dir, cfg); err != nil {
 		return nil, err
 	}
-	if err := tr.resume(opts.Resume); err != nil {
+	if err := tr.resume(opts.Resume, opts.Notice); err != nil {
 		return nil, err
 	}
 	return tr.run(ctx, opts)
@@ -247,6 +257,10 @@ func (tr *trial) conclude(res *trialdir.Result, err error) (*trialdir.Result, er
 	st := tr.st
 	res.StepsRun = st.Step
 	res.SolvedAtStep, res.TestLoss, res.TestMetric = st.SolvedAt, st.TestLoss, st.TestMetr
+	if err != nil && NoSpace(err) {
+		// Not the trial's failure: leave it unfinished, to run again once space is freed.
+		return nil, fmt.Errorf("trial %s: %w", res.ID, err)
+	}
 	if err != nil {
 		// Record the failure so that a sweep sees a finished trial and can report it.
 		err = fmt.Errorf("trial %s: %w", res.ID, err)

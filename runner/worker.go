@@ -9,10 +9,22 @@ import (
 	"github.com/expctl/expctl/results/trialdir"
 )
 
-// WorkerExitBusy is the exit status of a worker whose trial another process is running. A
-// sweep reads it from the workers it starts (see [SweepOptions.Worker]) and leaves the trial
-// to that process; every other status it reads from the trial's result.json.
-const WorkerExitBusy = 75
+// Exit statuses of a worker that leaves its trial unfinished, without a result.json. A
+// sweep reads them from the workers it starts (see [SweepOptions.Worker]); every other
+// outcome it reads from the trial's result.json, and a worker that exits without one and
+// with another status (a panic, a kill) has failed.
+const (
+	// WorkerExitBusy: another process is running the trial; the sweep leaves it to that
+	// process.
+	WorkerExitBusy = 75
+	// WorkerExitNoSpace: a file of the trial could not be written for lack of space (see
+	// [NoSpace]); the trial runs again once space is freed.
+	WorkerExitNoSpace = 74
+	// WorkerExitInterrupted: SIGINT or SIGTERM stopped the worker, which saved a
+	// checkpoint; the trial resumes from it when the sweep runs again. A worker killed by
+	// either signal before it could save one is interrupted too.
+	WorkerExitInterrupted = 130
+)
 
 // ConfigReadError is returned by [RunWorker] when the trial directory holds no readable
 // config.json; nothing was run.
@@ -32,6 +44,8 @@ type workerLine struct {
 	TestLoss   *float64 `json:"test_loss"`
 	TestMetric *float64 `json:"test_metric"`
 	Seconds    float64  `json:"seconds"`
+	// Notice, on a line of its own, is a message for the user instead of progress.
+	Notice string `json:"notice,omitempty"`
 }
 
 func finiteOrNil(v float64) *float64 {
@@ -50,10 +64,11 @@ func nanIfNil(v *float64) float64 {
 
 // RunWorker runs one trial of a sweep in this process: dir is the trial directory, which
 // holds the trial's config.json. The trial resumes from its checkpoint if it has one and
-// checkpoints every checkpointEvery steps; each evaluation is written to progress as one
-// JSON line, the lines the sweep reads. It returns a *[ConfigReadError] when the config
-// cannot be read, an error wrapping [ErrBusy] when another process runs the trial, and
-// [ErrInterrupted] when ctx is cancelled first.
+// checkpoints every checkpointEvery steps; each evaluation, and each notice (a corrupt
+// checkpoint it starts again without), is written to progress as one JSON line, the lines
+// the sweep reads. It returns a *[ConfigReadError] when the config cannot be read, an
+// error wrapping [ErrBusy] when another process runs the trial, an error for which
+// [NoSpace] holds when the disk is full, and [ErrInterrupted] when ctx is cancelled first.
 func RunWorker(ctx context.Context, dir string, checkpointEvery int, progress io.Writer) error {
 	cfg, err := trialdir.ReadConfig(dir)
 	if err != nil {
@@ -64,6 +79,8 @@ func RunWorker(ctx context.Context, dir string, checkpointEvery int, progress io
 		enc.Encode(workerLine{Step: p.Step, Steps: p.Steps, TrainLoss: finiteOrNil(p.Point.TrainLoss),
 			TestLoss: finiteOrNil(p.Point.TestLoss), TestMetric: finiteOrNil(p.Point.TestMetric), Seconds: p.Point.Seconds})
 	}
-	_, err = RunTrialIn(ctx, cfg.Config, dir, TrialOptions{Progress: report, CheckpointEvery: checkpointEvery, Resume: true})
+	notice := func(msg string) { enc.Encode(workerLine{Notice: msg}) }
+	_, err = RunTrialIn(ctx, cfg.Config, dir, TrialOptions{Progress: report, Notice: notice,
+		CheckpointEvery: checkpointEvery, Resume: true})
 	return err
 }

@@ -163,10 +163,18 @@ func summaryLine(name string, s *runner.SweepSummary) string {
 	for _, k := range keys {
 		counts = append(counts, fmt.Sprintf("%d %s", s.Statuses[k], k))
 	}
-	line := fmt.Sprintf("sweep %s, %s: %d trials: %d finished (%s; %d now, %d before)",
-		name, s.Shard, s.Total, s.Skipped+s.Ran, strings.Join(counts, ", "), s.Ran, s.Skipped)
+	byStatus := strings.Join(counts, ", ")
+	if byStatus != "" {
+		byStatus += "; "
+	}
+	line := fmt.Sprintf("sweep %s, %s: %d trials: %d finished (%s%d now, %d before)",
+		name, s.Shard, s.Total, s.Skipped+s.Ran, byStatus, s.Ran, s.Skipped)
 	if p := s.Pending(); p > 0 {
-		line += fmt.Sprintf(", %d not finished (run the same command again to resume)", p)
+		why := ""
+		if s.Interrupted > 0 {
+			why = fmt.Sprintf("%d interrupted; ", s.Interrupted)
+		}
+		line += fmt.Sprintf(", %d not finished (%srun the same command again to resume)", p, why)
 	}
 	return line + " -> " + s.Dir
 }

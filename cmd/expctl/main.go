@@ -18,10 +18,11 @@ import (
 // Exit statuses.
 const (
 	exitOK          = 0
-	exitFailure     = 1                     // something went wrong while running
-	exitUsage       = 2                     // bad flags, arguments or specification; nothing was written
-	exitBusy        = runner.WorkerExitBusy // worker only: another process is running the trial
-	exitInterrupted = 130                   // stopped by a signal
+	exitFailure     = 1                            // something went wrong while running
+	exitUsage       = 2                            // bad flags, arguments or specification; nothing was written
+	exitNoSpace     = runner.WorkerExitNoSpace     // worker only: the disk is full; the trial is unfinished
+	exitBusy        = runner.WorkerExitBusy        // worker only: another process is running the trial
+	exitInterrupted = runner.WorkerExitInterrupted // stopped by SIGINT or SIGTERM
 )
 
 // usageError is an invalid command line; it exits with status 2.
@@ -69,6 +70,8 @@ func exitCode(err error) int {
 			return exitInterrupted
 		case errors.As(err, &cre):
 			return exitUsage
+		case runner.NoSpace(err):
+			return exitNoSpace
 		}
 		return exitFailure
 	}

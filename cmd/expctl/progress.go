@@ -101,6 +101,8 @@ func (r *plainReporter) event(e runner.SweepEvent) {
 		r.printf("%s %s (%d/%d finished)", trialTag(e), finishedText(e.Result), r.finished, e.Total)
 	case runner.TrialStopped:
 		r.printf("%s not finished: %v", trialTag(e), e.Err)
+	case runner.TrialNotice:
+		r.printf("%s %s", trialTag(e), e.Notice)
 	}
 }
 
@@ -168,6 +170,8 @@ func (r *barReporter) event(e runner.SweepEvent) {
 			b.SetCurrent(int64(e.Progress.Step))
 			r.loss[e.Index] = fmt.Sprintf("test %.4g (baseline %.4g)", e.Progress.Point.TestLoss, e.Progress.Baseline)
 		}
+	case runner.TrialNotice:
+		fmt.Fprintf(r.p, "%s %s\n", trialTag(e), e.Notice)
 	case runner.TrialFinished, runner.TrialStopped:
 		if b := r.running[e.Index]; b != nil {
 			b.SetTotal(-1, true)

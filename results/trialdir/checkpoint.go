@@ -52,8 +52,8 @@ func SaveCheckpoint(dir string, c *Checkpoint) error {
 
 // LoadCheckpoint returns the saved state of trial id in dir, or nil when there is none
 // usable: missing, of another layout version, for another trial, or written by another
-// producer (version and build) than producer. A checkpoint that cannot be decoded is an
-// error.
+// producer (version and build) than producer. A checkpoint that cannot be decoded
+// (truncated, or not a checkpoint) is a *[CorruptError] naming the file.
 func LoadCheckpoint(dir, id, producer string) (*Checkpoint, error) {
 	path := filepath.Join(dir, CheckpointFile)
 	b, err := os.ReadFile(path)
@@ -65,7 +65,7 @@ func LoadCheckpoint(dir, id, producer string) (*Checkpoint, error) {
 	}
 	var s state
 	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: corrupt checkpoint: %w", path, err)
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("corrupt checkpoint: %w", err)}
 	}
 	if s.Version != CheckpointVersion || s.ID != id || s.Expctl != producer {
 		return nil, nil

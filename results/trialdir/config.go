@@ -29,6 +29,21 @@ func WriteConfig(dir string, c experiments.Config) error {
 	return WriteJSON(filepath.Join(dir, ConfigFile), c)
 }
 
+// EnsureConfig writes dir/config.json, atomically, unless it already holds what
+// [WriteConfig] would write: a trial that another process runs keeps its file untouched.
+func EnsureConfig(dir string, c experiments.Config) error {
+	path := filepath.Join(dir, ConfigFile)
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	b = append(b, '\n')
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
+		return nil
+	}
+	return WriteFileAtomic(path, b)
+}
+
 // ReadConfig reads dir/config.json. It returns an error wrapping fs.ErrNotExist when there
 // is none, and a *[CorruptError] when it cannot be decoded.
 func ReadConfig(dir string) (Config, error) {

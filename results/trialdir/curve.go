@@ -20,12 +20,10 @@ type Point struct {
 }
 
 // Curve is curve.csv, the learning curve: one [Point] per evaluation, and one for the step
-// at which a trial diverged. It is created with mode 0600, like the trial's atomically
-// written files.
+// at which a trial diverged. An evaluation appends its row last, after its other records.
 var Curve = &RecordFile[Point]{
 	name:   CurveFile,
 	header: []string{"step", "train_loss", "test_loss", "test_metric", "grad_norm", "clip_rate", "seconds"},
-	perm:   0o600,
 	encode: func(p Point) []string {
 		return []string{strconv.Itoa(p.Step), formatFloat(p.TrainLoss), formatFloat(p.TestLoss),
 			formatFloat(p.TestMetric), formatFloat(p.GradNorm), formatFloat(p.ClipRate), formatFloat(p.Seconds)}
@@ -50,3 +48,17 @@ var Curve = &RecordFile[Point]{
 // ReadCurve reads dir/curve.csv. It returns an error wrapping fs.ErrNotExist when the
 // trial has none yet.
 func ReadCurve(dir string) ([]Point, error) { return Curve.Read(dir) }
+
+// curveHas reports whether the curve of the trial in dir has a row for step.
+func curveHas(dir string, step int) bool {
+	pts, err := Curve.Read(dir)
+	if err != nil {
+		return false
+	}
+	for _, p := range pts {
+		if p.Step == step {
+			return true
+		}
+	}
+	return false
+}

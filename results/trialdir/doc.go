@@ -22,10 +22,12 @@
 //
 // config.json, result.json, checkpoint.gob and the sweep files are replaced atomically
 // (temporary file, fsync, rename, fsync of the directory): a crash or a full disk leaves
-// either the old file or the new one, never a partial one. The CSV files are per-evaluation
-// records ([RecordFile]): they grow by appending a block of rows per evaluation; readers
-// ignore a partial last line left by an interrupted append, and a resumed trial truncates
-// them, atomically, to the step of its checkpoint.
+// either the old file or the new one, never a partial one. A temporary file that a killed
+// process leaves behind (.<name>.tmp-<digits>) is never read, and is removed when the
+// trial next takes its lock. The CSV files are per-evaluation records ([RecordFile]): they
+// grow by appending a block of rows per evaluation; readers ignore a partial last line
+// or block left by an interrupted append, and a resumed trial truncates them, atomically,
+// to the step of its checkpoint. Every file is created with mode 0644, less the umask.
 //
 // Two runs of one config produce identical files apart from the wall-clock fields
 // (curve.csv's seconds, result.json's wall_seconds); see [StripWallClock].

@@ -15,11 +15,22 @@ type FlowPoint struct {
 }
 
 // GradFlow is gradflow.csv, the gradient-flow record: at initialisation and at every
-// evaluation, ‖∂C/∂h_t‖ for every time step t of a fixed diagnostic batch.
+// evaluation, ‖∂C/∂h_t‖ for every time step t of a fixed diagnostic batch. A block of a
+// sequence of length L is whole when it has its L rows, one for each t, with t + lag = L−1.
 var GradFlow = &RecordFile[FlowPoint]{
 	name:   GradFlowFile,
 	header: []string{"step", "t", "lag", "norm"},
-	perm:   0o644,
+	step:   func(r FlowPoint) int { return r.Step },
+	whole: func(_ string, _, last []FlowPoint) bool {
+		seen := make([]bool, len(last))
+		for _, r := range last {
+			if r.T < 0 || r.T >= len(last) || r.T+r.Lag != len(last)-1 || seen[r.T] {
+				return false
+			}
+			seen[r.T] = true
+		}
+		return true
+	},
 	encode: func(r FlowPoint) []string {
 		return []string{strconv.Itoa(r.Step), strconv.Itoa(r.T), strconv.Itoa(r.Lag), formatFloat(r.Norm)}
 	},

@@ -14,8 +14,10 @@ var ErrBusy = errors.New("trial is being run by another process")
 // Lock takes the trial's lock: an exclusive, non-blocking flock on its lock file, created
 // if needed. It fails with an error wrapping [ErrBusy] when another process holds it. The
 // kernel drops the lock when the process dies, so a killed run never leaves a stale lock.
+// Once the lock is held, the temporary files that an earlier, killed run left in dir are
+// removed (see [RemoveTemps]); one that cannot be removed is left, and is never read.
 func Lock(dir string) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("lock trial: %w", err)
 	}
@@ -28,6 +30,7 @@ func Lock(dir string) (unlock func(), err error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", dir, ErrBusy)
 	}
+	RemoveTemps(dir)
 	return func() { f.Close() }, nil
 }
 

@@ -15,8 +15,9 @@ import (
 
 // RecordFile is a per-evaluation record of a trial: a CSV file of rows of type R that
 // grows by one block of rows per evaluation. Its first column is the training step. A
-// crash in the middle of an append can leave a partial last line: readers ignore it, and
-// a resumed trial truncates the file to its checkpoint ([Rewind]).
+// crash in the middle of an append can leave a partial last line, or the first rows of a
+// block: readers ignore both (they read only whole blocks), and a resumed trial truncates
+// the file to its checkpoint ([Rewind]).
 //
 // The record files of a trial are [Curve], [GradFlow] and [Spectra]; a new kind of record
 // is a row type, its RecordFile, and an entry in the list that [Rewind] and [Restart] go
@@ -24,9 +25,14 @@ import (
 type RecordFile[R any] struct {
 	name   string
 	header []string
-	perm   os.FileMode // mode of a new file
 	encode func(R) []string
 	decode func(fields []string) (R, error)
+	// whole, for a record of several rows per evaluation, reports whether last, the rows of
+	// the file's last step, are the whole block an evaluation appends. first holds the rows
+	// of the file's first step, or is nil when last is the first step's block; dir is the
+	// trial directory, "" when the content is not read from one. Nil: every row is a block.
+	whole func(dir string, first, last []R) bool
+	step  func(R) int
 }
 
 // recordFile is a [RecordFile] of any row type.
@@ -85,17 +91,23 @@ func (f *RecordFile[R]) encodeRows(rows []R, header bool) []byte {
 // Encode renders rows as the whole file, header included.
 func (f *RecordFile[R]) Encode(rows []R) []byte { return f.encodeRows(rows, true) }
 
-// Append appends rows to the file in dir, creating it with its header if it does not
-// exist, and syncs it.
+// Append appends rows to the file in dir, creating it with its header and mode
+// [FileMode] (less the umask) if it does not exist, and syncs it. When the rows cannot be
+// written whole (a full disk), the file is cut back to its previous length.
 func (f *RecordFile[R]) Append(dir string, rows []R) error {
 	path := f.path(dir)
-	_, err := os.Stat(path)
+	fi, err := os.Stat(path)
 	fresh := errors.Is(err, fs.ErrNotExist)
-	file, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, f.perm)
+	file, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, FileMode)
 	if err != nil {
 		return fmt.Errorf("append %s: %w", path, err)
 	}
 	if _, err := file.Write(f.encodeRows(rows, fresh)); err != nil {
+		if fresh {
+			file.Truncate(0)
+		} else {
+			file.Truncate(fi.Size())
+		}
 		file.Close()
 		return fmt.Errorf("append %s: %w", path, err)
 	}
@@ -109,20 +121,57 @@ func (f *RecordFile[R]) Append(dir string, rows []R) error {
 	return nil
 }
 
-// Read reads the file in dir. It returns an error wrapping fs.ErrNotExist when the file
-// does not exist.
+// Read reads the file in dir, without a partial block an interrupted append left at its
+// end. It returns an error wrapping fs.ErrNotExist when the file does not exist.
 func (f *RecordFile[R]) Read(dir string) ([]R, error) {
 	path := f.path(dir)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return f.Decode(b, path)
+	rows, err := f.decodeRows(b, path)
+	if err != nil {
+		return nil, err
+	}
+	return f.wholeBlocks(dir, rows), nil
 }
 
-// Decode parses the content of the file, ignoring a partial last line; name is used in
+// Decode parses the content of the file, ignoring a partial last line and a partial last
+// block, as far as the content alone tells (see [RecordFile.Read]); name is used in
 // errors.
 func (f *RecordFile[R]) Decode(data []byte, name string) ([]R, error) {
+	rows, err := f.decodeRows(data, name)
+	if err != nil {
+		return nil, err
+	}
+	return f.wholeBlocks("", rows), nil
+}
+
+// wholeBlocks returns rows without their last block when that block is partial.
+func (f *RecordFile[R]) wholeBlocks(dir string, rows []R) []R {
+	if f.whole == nil || len(rows) == 0 {
+		return rows
+	}
+	firstEnd := 1
+	for firstEnd < len(rows) && f.step(rows[firstEnd]) == f.step(rows[0]) {
+		firstEnd++
+	}
+	lastStart := len(rows) - 1
+	for lastStart > 0 && f.step(rows[lastStart-1]) == f.step(rows[len(rows)-1]) {
+		lastStart--
+	}
+	var first []R
+	if lastStart > 0 {
+		first = rows[:firstEnd]
+	}
+	if f.whole(dir, first, rows[lastStart:]) {
+		return rows
+	}
+	return rows[:lastStart]
+}
+
+// decodeRows parses the content of the file, ignoring a partial last line.
+func (f *RecordFile[R]) decodeRows(data []byte, name string) ([]R, error) {
 	lines, err := f.lines(data, name)
 	if err != nil {
 		return nil, err

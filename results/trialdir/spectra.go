@@ -17,11 +17,28 @@ type Spectrum struct {
 }
 
 // Spectra is spectra.csv: at initialisation and at every evaluation, the largest singular
-// value of each recurrent block of a trial's cell.
+// value of each recurrent block of a trial's cell. A block is whole when it lists the
+// recurrent blocks its first block lists, in the same order; the first block, when it is
+// the only one, is whole once curve.csv has the row of its step, which an evaluation
+// appends after it.
 var Spectra = &RecordFile[Spectrum]{
 	name:   SpectraFile,
 	header: []string{"step", "param", "gate", "act", "sigma_max", "threshold"},
-	perm:   0o644,
+	step:   func(r Spectrum) int { return r.Step },
+	whole: func(dir string, first, last []Spectrum) bool {
+		if first == nil {
+			return dir == "" || curveHas(dir, last[0].Step)
+		}
+		if len(last) != len(first) {
+			return false
+		}
+		for i, r := range last {
+			if r.Param != first[i].Param || r.Gate != first[i].Gate || r.Act != first[i].Act {
+				return false
+			}
+		}
+		return true
+	},
 	encode: func(r Spectrum) []string {
 		return []string{strconv.Itoa(r.Step), r.Param, r.Gate, r.Act, formatFloat(r.SigmaMax), formatFloat(r.Threshold)}
 	},

@@ -117,7 +117,7 @@ func TestRecordsAppendRewindRestart(t *testing.T) {
 	if !bytes.Equal(b, Curve.Encode(pts)) {
 		t.Fatalf("appended:\n%s\nencoded:\n%s", b, Curve.Encode(pts))
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, CurveFile)); fi.Mode().Perm() != 0o600 {
+	if fi, _ := os.Stat(filepath.Join(dir, CurveFile)); fi.Mode().Perm() != 0o644 {
 		t.Errorf("curve.csv mode %v", fi.Mode())
 	}
 	f, _ := os.OpenFile(filepath.Join(dir, CurveFile), os.O_APPEND|os.O_WRONLY, 0)
