@@ -180,14 +180,14 @@ func (c *Collection) loadTrial(dir, sweep string) *Trial {
 		c.problem(corrupt.Path, "corrupt: %v", corrupt.Err)
 		return nil
 	} else if err != nil {
-		c.problem(filepath.Join(dir, ConfigFile), "%v", err)
+		c.problem(filepath.Join(dir, trialdir.ConfigFile), "%v", err)
 		return nil
 	}
 	t := &Trial{ID: filepath.Base(dir), Dir: dir, Sweep: sweep, Config: cfg}
 	if pts, err := trialdir.ReadCurve(dir); err == nil {
 		t.Curve = pts
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		c.problem(filepath.Join(dir, CurveFile), "%v", err)
+		c.problem(filepath.Join(dir, trialdir.CurveFile), "%v", err)
 	}
 	res, err := trialdir.ReadResult(dir)
 	switch {
@@ -199,7 +199,7 @@ func (c *Collection) loadTrial(dir, sweep string) *Trial {
 			t.State = Running
 		}
 	default:
-		c.problem(filepath.Join(dir, ResultFile), "%v", err)
+		c.problem(filepath.Join(dir, trialdir.ResultFile), "%v", err)
 		t.State = Incomplete
 	}
 	return t

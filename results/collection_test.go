@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 const fixture = "testdata/fixture"
@@ -74,9 +76,9 @@ func TestLoadBadInput(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sweep")
 	copyDir(t, fixture, dir)
 	ids, _ := filepath.Glob(filepath.Join(dir, "adding-T5-lstm-*s1*"))
-	os.WriteFile(filepath.Join(ids[0], ResultFile), []byte(`{"status": "solv`), 0o644)
+	os.WriteFile(filepath.Join(ids[0], trialdir.ResultFile), []byte(`{"status": "solv`), 0o644)
 	c, err := Load(dir)
-	if err != nil || len(c.Problems) != 1 || !strings.Contains(c.Problems[0].Path, ResultFile) {
+	if err != nil || len(c.Problems) != 1 || !strings.Contains(c.Problems[0].Path, trialdir.ResultFile) {
 		t.Fatalf("%v, problems %v", err, c.Problems)
 	}
 }
@@ -91,9 +93,9 @@ func TestLoadShardsAndConflicts(t *testing.T) {
 		t.Fatalf("identical copies: %d trials, %v, %v", len(c.Trials), c.Problems, err)
 	}
 	ids, _ := filepath.Glob(filepath.Join(b, "adding-T5-rnn-*s1*"))
-	res, _ := ReadResult(ids[0])
+	res, _ := trialdir.ReadResult(ids[0])
 	res.StepsRun++
-	WriteJSON(filepath.Join(ids[0], ResultFile), res)
+	trialdir.WriteJSON(filepath.Join(ids[0], trialdir.ResultFile), res)
 	c, _ = Load(a, b)
 	if len(c.Trials) != 16 || len(c.Problems) != 1 || !strings.Contains(c.Problems[0].Msg, "conflict") {
 		t.Fatalf("conflict not reported: %v", c.Problems)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"sort"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/expctl/expctl/results/report"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 // Which record of a trial's gradient flow a figure shows.
@@ -29,8 +31,8 @@ func (c *Collection) Diagnostics(t *Trial) (flow []FlowPoint, spectra []Spectrum
 	if t == nil || t.Dir == "" {
 		return nil, nil, nil
 	}
-	flow, errFlow := ReadGradFlow(t.Dir)
-	spectra, errSpectra := ReadSpectra(t.Dir)
+	flow, errFlow := optional(trialdir.GradFlow.Read(t.Dir))
+	spectra, errSpectra := optional(trialdir.Spectra.Read(t.Dir))
 	if len(flow) == 0 {
 		flow = nil
 	}
@@ -756,4 +758,12 @@ func gradientJSON(t *GradientTable) jsonGradientTable {
 		}
 	}
 	return jt
+}
+
+// optional makes a missing record file no rows and no error.
+func optional[R any](rows []R, err error) ([]R, error) {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return rows, err
 }

@@ -78,9 +78,9 @@ func TestDiagnostics(t *testing.T) {
 	// A corrupt file is an error naming it; the other file is still read.
 	dir := t.TempDir()
 	copyDir(t, findTrial(t, c, map[string]string{"cell": "rnn", "T": "10", "seed": "1"})[0].Dir, dir)
-	os.WriteFile(filepath.Join(dir, GradFlowFile), []byte("nonsense\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, trialdir.GradFlowFile), []byte("nonsense\n"), 0o644)
 	flow, spectra, err := c.Diagnostics(&Trial{Dir: dir})
-	if err == nil || !strings.Contains(err.Error(), GradFlowFile) || flow != nil || len(spectra) != 4 {
+	if err == nil || !strings.Contains(err.Error(), trialdir.GradFlowFile) || flow != nil || len(spectra) != 4 {
 		t.Errorf("corrupt gradflow.csv: %v, %d flow rows, %d spectra rows", err, len(flow), len(spectra))
 	}
 }
@@ -559,7 +559,7 @@ func TestGradientTableUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := findTrial(t, c, map[string]string{"cell": "gru", "T": "10", "seed": "1"})[0]
-	os.WriteFile(filepath.Join(bad.Dir, SpectraFile), []byte("step,param\n1,2\n"), 0o644)
+	os.WriteFile(filepath.Join(bad.Dir, trialdir.SpectraFile), []byte("step,param\n1,2\n"), 0o644)
 	ts, err := c.GradientTables(Query{})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/expctl/expctl/results/report"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 // PlotFinal plots a table: x = the column values (numeric when they all are, on a log
@@ -376,7 +377,7 @@ func savePlotFiles(dir, name string, p *plot.Plot) ([]string, error) {
 		data []byte
 	}{{".svg", svg}, {".png", png}} {
 		path := filepath.Join(dir, name+out.ext)
-		if err := WriteFileAtomic(path, out.data); err != nil {
+		if err := trialdir.WriteFileAtomic(path, out.data); err != nil {
 			return paths, err
 		}
 		// Figures are for sharing: readable by all, like a file written plainly.

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/expctl/expctl/experiments"
-	"github.com/expctl/expctl/results"
 	"github.com/expctl/expctl/results/trialdir"
 )
 
@@ -22,7 +21,7 @@ func resumeConfig() experiments.Config {
 // sameTrialFiles compares two trial directories file by file, wall-clock fields aside.
 func sameTrialFiles(t *testing.T, a, b string) {
 	t.Helper()
-	for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile, results.GradFlowFile, results.SpectraFile} {
+	for _, f := range trialdir.Outputs() {
 		x, err := os.ReadFile(filepath.Join(a, f))
 		if err != nil {
 			t.Fatal(err)
@@ -78,9 +77,9 @@ func TestResumeFromOlderCheckpoint(t *testing.T) {
 	_, err := RunTrialIn(context.Background(), cfg, ref, TrialOptions{CheckpointEvery: 7, Progress: func(p Progress) {
 		if p.Step == 20 { // the last checkpoint was written after step 14
 			saved, _ = os.ReadFile(filepath.Join(ref, trialdir.CheckpointFile))
-			curve, _ = os.ReadFile(filepath.Join(ref, results.CurveFile))
-			flow, _ = os.ReadFile(filepath.Join(ref, results.GradFlowFile))
-			spectra, _ = os.ReadFile(filepath.Join(ref, results.SpectraFile))
+			curve, _ = os.ReadFile(filepath.Join(ref, trialdir.CurveFile))
+			flow, _ = os.ReadFile(filepath.Join(ref, trialdir.GradFlowFile))
+			spectra, _ = os.ReadFile(filepath.Join(ref, trialdir.SpectraFile))
 		}
 	}})
 	if err != nil || saved == nil {
@@ -88,12 +87,12 @@ func TestResumeFromOlderCheckpoint(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "crashed")
 	os.MkdirAll(dir, 0o755)
-	cj, _ := os.ReadFile(filepath.Join(ref, results.ConfigFile))
-	os.WriteFile(filepath.Join(dir, results.ConfigFile), cj, 0o644)
+	cj, _ := os.ReadFile(filepath.Join(ref, trialdir.ConfigFile))
+	os.WriteFile(filepath.Join(dir, trialdir.ConfigFile), cj, 0o644)
 	os.WriteFile(filepath.Join(dir, trialdir.CheckpointFile), saved, 0o644)
-	os.WriteFile(filepath.Join(dir, results.CurveFile), curve, 0o644)
-	os.WriteFile(filepath.Join(dir, results.GradFlowFile), flow, 0o644)
-	os.WriteFile(filepath.Join(dir, results.SpectraFile), spectra, 0o644)
+	os.WriteFile(filepath.Join(dir, trialdir.CurveFile), curve, 0o644)
+	os.WriteFile(filepath.Join(dir, trialdir.GradFlowFile), flow, 0o644)
+	os.WriteFile(filepath.Join(dir, trialdir.SpectraFile), spectra, 0o644)
 	if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{CheckpointEvery: 7, Resume: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +142,7 @@ func TestRestartWithoutCheckpoint(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "t")
 	ctx, cancel := context.WithCancel(context.Background())
 	RunTrialIn(ctx, cfg, dir, TrialOptions{Progress: func(p Progress) { cancel() }}) // no checkpointing
-	if _, err := os.Stat(filepath.Join(dir, results.GradFlowFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, trialdir.GradFlowFile)); err != nil {
 		t.Fatal("first attempt recorded no gradient flow")
 	}
 	if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{Resume: true}); err != nil {

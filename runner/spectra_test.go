@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 // TestSigmaMax: a rotation times diag(3, 2, 0.5) has largest singular value 3.
@@ -31,7 +31,7 @@ func TestTrialRecordsSpectra(t *testing.T) {
 	if _, err := RunTrial(context.Background(), cfg, out, TrialOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := results.ReadSpectra(filepath.Join(out, cfg.ID()))
+	rows, err := trialdir.Spectra.Read(filepath.Join(out, cfg.ID()))
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("%d rows, %v", len(rows), err)
 	}

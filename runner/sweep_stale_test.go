@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/expctl/expctl/results"
 	"github.com/expctl/expctl/results/trialdir"
 )
 
@@ -23,17 +22,17 @@ func TestSweepRefusesStaleResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	trials, _ := spec.Expand(0)
-	for k, edit := range []func(*results.Result){
-		func(r *results.Result) { r.Version = "0.1.0"; r.Build = "" },
-		func(r *results.Result) { r.Build = map[string]string{"go": "openblas", "openblas": "go"}[Build] },
+	for k, edit := range []func(*trialdir.Result){
+		func(r *trialdir.Result) { r.Version = "0.1.0"; r.Build = "" },
+		func(r *trialdir.Result) { r.Build = map[string]string{"go": "openblas", "openblas": "go"}[Build] },
 	} {
 		td := filepath.Join(out, "tiny", trials[k].ID())
-		res, err := results.ReadResult(td)
+		res, err := trialdir.ReadResult(td)
 		if err != nil {
 			t.Fatal(err)
 		}
 		edit(res)
-		if err := results.WriteJSON(filepath.Join(td, results.ResultFile), res); err != nil {
+		if err := trialdir.WriteJSON(filepath.Join(td, trialdir.ResultFile), res); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,7 +54,7 @@ func TestSweepRefusesStaleResults(t *testing.T) {
 		t.Fatalf("with RerunStale: %+v, %v", sum, err)
 	}
 	for _, c := range trials {
-		res, err := results.ReadResult(filepath.Join(out, "tiny", c.ID()))
+		res, err := trialdir.ReadResult(filepath.Join(out, "tiny", c.ID()))
 		if err != nil || isStale(res) {
 			t.Fatalf("%s: %+v, %v", c.ID(), res, err)
 		}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/expctl/expctl/experiments"
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 const tinySpec = `
@@ -114,7 +114,7 @@ func TestSweepRunsThenSkips(t *testing.T) {
 	if sum.Total != 4 || sum.Ran != 4 || sum.Skipped != 0 || ev.count(TrialProgress) < 4*4 {
 		t.Fatalf("summary %+v, %d progress events", sum, ev.count(TrialProgress))
 	}
-	if b, _ := os.ReadFile(filepath.Join(out, "tiny", results.SpecFile)); string(b) != tinySpec {
+	if b, _ := os.ReadFile(filepath.Join(out, "tiny", trialdir.SpecFile)); string(b) != tinySpec {
 		t.Errorf("spec.yaml = %q", b)
 	}
 	sum, err = RunSweep(context.Background(), spec, []byte(tinySpec), opts)
@@ -142,11 +142,11 @@ func TestSweepIsolatesPanics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Ran != 4 || sum.Statuses[results.Failed] != 1 {
+	if sum.Ran != 4 || sum.Statuses[trialdir.Failed] != 1 {
 		t.Fatalf("summary %+v", sum)
 	}
-	res, err := results.ReadResult(filepath.Join(out, "tiny", victim))
-	if err != nil || res.Status != results.Failed || !strings.Contains(res.Error, "fault injected") {
+	res, err := trialdir.ReadResult(filepath.Join(out, "tiny", victim))
+	if err != nil || res.Status != trialdir.Failed || !strings.Contains(res.Error, "fault injected") {
 		t.Fatalf("victim result %+v, %v", res, err)
 	}
 	opts = testSweepOptions(out)
@@ -154,7 +154,7 @@ func TestSweepIsolatesPanics(t *testing.T) {
 		t.Fatalf("without --retry-failed: %+v, %v", sum, err)
 	}
 	opts.RetryFailed = true
-	if sum, err = RunSweep(context.Background(), spec, []byte(tinySpec), opts); err != nil || sum.Ran != 1 || sum.Statuses[results.Failed] != 0 {
+	if sum, err = RunSweep(context.Background(), spec, []byte(tinySpec), opts); err != nil || sum.Ran != 1 || sum.Statuses[trialdir.Failed] != 0 {
 		t.Fatalf("with --retry-failed: %+v, %v", sum, err)
 	}
 }

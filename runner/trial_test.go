@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/expctl/expctl/experiments"
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 func smallConfig() experiments.Config {
@@ -28,7 +28,7 @@ func TestLearnsAddingShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != results.Solved || res.TestLoss == nil || *res.TestLoss > res.Baseline/10 {
+	if res.Status != trialdir.Solved || res.TestLoss == nil || *res.TestLoss > res.Baseline/10 {
 		t.Fatalf("not learned: %+v", res)
 	}
 	t.Logf("test MSE %.4f (baseline %.4f) at step %d", *res.TestLoss, res.Baseline, *res.SolvedAtStep)
@@ -37,7 +37,7 @@ func TestLearnsAddingShort(t *testing.T) {
 // withoutWallClock blanks the named wall-clock fields.
 func withoutWallClock(t *testing.T, name string, b []byte) []byte {
 	t.Helper()
-	out, err := results.StripWallClock(name, b)
+	out, err := trialdir.StripWallClock(name, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestDeterministic(t *testing.T) {
 				}
 				dirs[i] = filepath.Join(out, cfg.ID())
 			}
-			for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile, results.GradFlowFile} {
+			for _, f := range trialdir.Outputs() {
 				a, err := os.ReadFile(filepath.Join(dirs[0], f))
 				if err != nil {
 					t.Fatal(err)
@@ -86,11 +86,11 @@ func TestDivergedIsAResult(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Status != results.Diverged || res.TestLoss != nil || res.Error == "" {
+		if res.Status != trialdir.Diverged || res.TestLoss != nil || res.Error == "" {
 			t.Fatalf("%s: want diverged with no final loss: %+v", cell, res)
 		}
-		saved, err := results.ReadResult(filepath.Join(out, cfg.ID()))
-		if err != nil || saved.Status != results.Diverged {
+		saved, err := trialdir.ReadResult(filepath.Join(out, cfg.ID()))
+		if err != nil || saved.Status != trialdir.Diverged {
 			t.Fatalf("%s: result.json: %+v, %v", cell, saved, err)
 		}
 		t.Logf("%s diverged at step %d: %s", cell, res.StepsRun, res.Error)
@@ -111,10 +111,10 @@ func TestInterruptedWritesNoResult(t *testing.T) {
 		t.Fatalf("err = %v, want ErrInterrupted", err)
 	}
 	dir := filepath.Join(out, cfg.ID())
-	if results.Done(dir) {
+	if trialdir.Done(dir) {
 		t.Fatal("result.json written for an interrupted trial")
 	}
-	pts, err := results.ReadCurve(dir)
+	pts, err := trialdir.ReadCurve(dir)
 	if err != nil || len(pts) != 2 {
 		t.Fatalf("curve after interruption: %v, %v", pts, err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/expctl/expctl/results"
 	"github.com/expctl/expctl/results/report"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 func reportCommand() *cli.Command {
@@ -151,7 +152,7 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 		if err := os.MkdirAll(filepath.Dir(opts.HTML), 0o755); err != nil {
 			return &usageError{fmt.Sprintf("invalid --html: %v", err)}
 		}
-		if err := results.WriteFileAtomic(opts.HTML, []byte(buf.String())); err != nil {
+		if err := trialdir.WriteFileAtomic(opts.HTML, []byte(buf.String())); err != nil {
 			return fmt.Errorf("html: %w", err)
 		}
 		fmt.Fprintf(errw, "wrote %s\n", opts.HTML)

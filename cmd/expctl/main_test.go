@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/expctl/expctl/models"
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -102,7 +102,7 @@ func TestRunTrialWritesTrial(t *testing.T) {
 	if len(dirs) != 1 {
 		t.Fatalf("trial directories: %v", dirs)
 	}
-	for _, f := range []string{results.ConfigFile, results.CurveFile, results.ResultFile} {
+	for _, f := range []string{trialdir.ConfigFile, trialdir.CurveFile, trialdir.ResultFile} {
 		if _, err := os.Stat(filepath.Join(dirs[0], f)); err != nil {
 			t.Error(err)
 		}
@@ -140,10 +140,10 @@ func TestInterruptBinary(t *testing.T) {
 	if len(dirs) != 1 {
 		t.Fatalf("trial directories: %v", dirs)
 	}
-	if results.Done(dirs[0]) {
+	if trialdir.Done(dirs[0]) {
 		t.Error("result.json written for an interrupted trial")
 	}
-	if _, err := results.ReadCurve(dirs[0]); err != nil {
+	if _, err := trialdir.ReadCurve(dirs[0]); err != nil {
 		t.Errorf("curve: %v", err)
 	}
 	tmp, _ := filepath.Glob(filepath.Join(dirs[0], ".*tmp*"))

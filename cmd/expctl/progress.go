@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 	"github.com/expctl/expctl/runner"
 )
 
@@ -30,7 +31,7 @@ func trialTag(e runner.SweepEvent) string {
 	return fmt.Sprintf("[%d/%d] %s", e.Index+1, e.Total, e.Config.ID())
 }
 
-func finishedText(r *results.Result) string {
+func finishedText(r *trialdir.Result) string {
 	s := r.Status
 	switch {
 	case r.SolvedAtStep != nil:

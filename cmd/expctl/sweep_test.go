@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 )
 
 var (
@@ -79,7 +79,7 @@ func sweepFiles(t *testing.T, dir string) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if b, err = results.StripWallClock(p, b); err != nil {
+		if b, err = trialdir.StripWallClock(p, b); err != nil {
 			t.Fatal(err)
 		}
 		rel, _ := filepath.Rel(dir, p)

@@ -44,6 +44,17 @@ type recordFile interface {
 // recordFiles are every per-evaluation record of a trial.
 var recordFiles = []recordFile{Curve, GradFlow, Spectra}
 
+// Outputs lists the files a finished trial leaves: config.json, every record file, then
+// result.json. Two runs of one config hold them with equal content, wall-clock fields
+// aside ([StripWallClock]).
+func Outputs() []string {
+	names := []string{ConfigFile}
+	for _, r := range recordFiles {
+		names = append(names, r.Name())
+	}
+	return append(names, ResultFile)
+}
+
 // Rewind truncates every record file of the trial in dir to the rows of steps up to and
 // including step, atomically, so that a trial resumed after step appends what it records
 // again. A missing record file is created with its header only.
