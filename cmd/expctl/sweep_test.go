@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/expctl/expctl/results/trialdir"
+	"github.com/expctl/expctl/runner"
 )
 
 var (
@@ -31,7 +32,11 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "expctl")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+		args := []string{"build", "-o", binPath}
+		if runner.Build == "openblas" { // the same arithmetic as this test binary's
+			args = append(args, "-tags", "openblas")
+		}
+		if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
 			buildErr = &buildFailure{err, string(out)}
 		}
 	})
