@@ -109,46 +109,53 @@ func TestRunTrialWritesTrial(t *testing.T) {
 	}
 }
 
-// TestInterruptBinary: SIGINT to a real expctl process stops the trial cleanly: exit
-// status 130, a complete curve, no result.json and no temporary files.
+// TestInterruptBinary: SIGINT (Ctrl-C) or SIGTERM (a job scheduler) to a real expctl
+// process stops the trial cleanly: exit status 130, the interrupted line, a complete curve,
+// no result.json and no temporary files.
 func TestInterruptBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	bin := buildBinary(t)
-	out := t.TempDir()
-	cmd := exec.Command(bin, "run", "trial", "--T", "20", "--hidden", "16", "--steps", "100000",
-		"--eval-every", "5", "--test-size", "50", "--out", out)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	seen := 0
-	for sc.Scan() && seen < 3 {
-		if strings.HasPrefix(sc.Text(), "step") {
-			seen++
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		out := t.TempDir()
+		cmd := exec.Command(bin, "run", "trial", "--T", "20", "--hidden", "16", "--steps", "100000",
+			"--eval-every", "5", "--test-size", "50", "--out", out)
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-	}
-	cmd.Process.Signal(syscall.SIGINT)
-	go func() {
+		sc := bufio.NewScanner(stdout)
+		for seen := 0; seen < 2 && sc.Scan(); {
+			if strings.HasPrefix(sc.Text(), "step") {
+				seen++
+			}
+		}
+		cmd.Process.Signal(sig)
+		var rest strings.Builder
 		for sc.Scan() {
+			rest.WriteString(sc.Text() + "\n")
 		}
-	}()
-	waitInterrupted(t, cmd)
-	dirs, _ := filepath.Glob(filepath.Join(out, "adding-*"))
-	if len(dirs) != 1 {
-		t.Fatalf("trial directories: %v", dirs)
-	}
-	if trialdir.Done(dirs[0]) {
-		t.Error("result.json written for an interrupted trial")
-	}
-	if _, err := trialdir.ReadCurve(dirs[0]); err != nil {
-		t.Errorf("curve: %v", err)
-	}
-	tmp, _ := filepath.Glob(filepath.Join(dirs[0], ".*tmp*"))
-	if len(tmp) > 0 {
-		t.Errorf("temporary files left: %v", tmp)
+		waitInterrupted(t, cmd)
+		if !strings.Contains(rest.String(), "interrupted: no result written") {
+			t.Errorf("%v: output after the signal:\n%s", sig, rest.String())
+		}
+		dirs, _ := filepath.Glob(filepath.Join(out, "adding-*"))
+		if len(dirs) != 1 {
+			t.Fatalf("%v: trial directories: %v", sig, dirs)
+		}
+		if trialdir.Done(dirs[0]) {
+			t.Errorf("%v: result.json written for an interrupted trial", sig)
+		}
+		if _, err := trialdir.ReadCurve(dirs[0]); err != nil {
+			t.Errorf("%v: curve: %v", sig, err)
+		}
+		entries, _ := os.ReadDir(dirs[0])
+		for _, e := range entries {
+			if trialdir.IsTemp(e.Name()) {
+				t.Errorf("%v: temporary file left: %s", sig, e.Name())
+			}
+		}
 	}
 }
 
