@@ -16,6 +16,7 @@ import (
 type Diagnostic struct {
 	Flag   string // the report command's flag without dashes, e.g. "gradients"
 	Usage  string // the flag's usage text
+	About  string // a paragraph for the command's description: what the flag adds
 	Record string // the trial file the diagnostic reads, e.g. trialdir.GradFlowFile
 	PageID string // the id of its section on the HTML page, e.g. "gradient-flow"
 
@@ -43,8 +44,15 @@ func (d *Diagnostic) recorded(trials []*Trial) bool {
 }
 
 var gradientDiagnostic = &Diagnostic{
-	Flag:   "gradients",
-	Usage:  "also show the σ_max and clip-rate tables (and with --plots the gradient-flow figures)",
+	Flag:  "gradients",
+	Usage: "also show the σ_max and clip-rate tables (and with --plots the gradient-flow figures)",
+	About: "--gradients adds, after those tables, per task a table of the largest singular value\n" +
+		"of each recurrent block at init and at the end of training (against the vanishing\n" +
+		"threshold 1/γ) and the clip rate, from each trial's spectra.csv and curve.csv; with\n" +
+		"--plots it also writes the gradient-flow figures ‖∂C/∂h_t‖ vs lag at init and at the\n" +
+		"end (gradflow-<task>-T<v>-init/-final). With --format json the gradient tables are the\n" +
+		"report document's \"gradients\" member. The HTML page has a gradient-flow section\n" +
+		"whenever the trials recorded one.",
 	Record: trialdir.GradFlowFile,
 	PageID: "gradient-flow",
 	Part: func(c *Collection, q Query) (*report.Part, string, error) {

@@ -73,13 +73,16 @@ func TestResumeAfterInterrupt(t *testing.T) {
 func TestResumeFromOlderCheckpoint(t *testing.T) {
 	cfg := resumeConfig()
 	ref := filepath.Join(t.TempDir(), "ref")
-	var saved, curve, flow, spectra []byte
+	var saved []byte
+	written := map[string][]byte{} // config.json and every record file, at step 20
 	_, err := RunTrialIn(context.Background(), cfg, ref, TrialOptions{CheckpointEvery: 7, Progress: func(p Progress) {
 		if p.Step == 20 { // the last checkpoint was written after step 14
 			saved, _ = os.ReadFile(filepath.Join(ref, trialdir.CheckpointFile))
-			curve, _ = os.ReadFile(filepath.Join(ref, trialdir.CurveFile))
-			flow, _ = os.ReadFile(filepath.Join(ref, trialdir.GradFlowFile))
-			spectra, _ = os.ReadFile(filepath.Join(ref, trialdir.SpectraFile))
+			for _, f := range trialdir.Outputs() {
+				if f != trialdir.ResultFile {
+					written[f], _ = os.ReadFile(filepath.Join(ref, f))
+				}
+			}
 		}
 	}})
 	if err != nil || saved == nil {
@@ -87,12 +90,10 @@ func TestResumeFromOlderCheckpoint(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "crashed")
 	os.MkdirAll(dir, 0o755)
-	cj, _ := os.ReadFile(filepath.Join(ref, trialdir.ConfigFile))
-	os.WriteFile(filepath.Join(dir, trialdir.ConfigFile), cj, 0o644)
 	os.WriteFile(filepath.Join(dir, trialdir.CheckpointFile), saved, 0o644)
-	os.WriteFile(filepath.Join(dir, trialdir.CurveFile), curve, 0o644)
-	os.WriteFile(filepath.Join(dir, trialdir.GradFlowFile), flow, 0o644)
-	os.WriteFile(filepath.Join(dir, trialdir.SpectraFile), spectra, 0o644)
+	for f, b := range written {
+		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+	}
 	if _, err := RunTrialIn(context.Background(), cfg, dir, TrialOptions{CheckpointEvery: 7, Resume: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,10 @@ func reportCommand() *cli.Command {
 		formats[i] = string(f)
 	}
 	var flags []cli.Flag
+	about := ""
 	for _, d := range results.Diagnostics {
 		flags = append(flags, &cli.BoolFlag{Name: d.Flag, Usage: d.Usage})
+		about += "\n\n" + d.About
 	}
 	return &cli.Command{
 		Name:         "report",
@@ -32,14 +34,7 @@ func reportCommand() *cli.Command {
 		Description: "Reads sweep directories (shards are merged; a trial found twice with different\n" +
 			"results is reported as a conflict) and prints, per task: the metric table with the\n" +
 			"task's baseline, the steps-to-solve table, and the longest T each cell solved.\n" +
-			"Works on unfinished sweeps: running, interrupted and missing trials are counted.\n\n" +
-			"--gradients adds, after those tables, per task a table of the largest singular value\n" +
-			"of each recurrent block at init and at the end of training (against the vanishing\n" +
-			"threshold 1/γ) and the clip rate, from each trial's spectra.csv and curve.csv; with\n" +
-			"--plots it also writes the gradient-flow figures ‖∂C/∂h_t‖ vs lag at init and at the\n" +
-			"end (gradflow-<task>-T<v>-init/-final). With --format json the gradient tables are the\n" +
-			"report document's \"gradients\" member. The HTML page has a gradient-flow section\n" +
-			"whenever the trials recorded one.",
+			"Works on unfinished sweeps: running, interrupted and missing trials are counted." + about,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "rows", Value: "cell", Usage: "configuration field for the table rows"},
 			&cli.StringFlag{Name: "cols", Value: "T", Usage: "configuration field for the table columns"},
