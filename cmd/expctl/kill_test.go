@@ -153,6 +153,45 @@ func TestSweepKilledAtPoints(t *testing.T) {
 	out := filepath.Join(tmp, "out")
 	var kills []kill
 	var logs []string
+	checked := map[int]bool{}
+	resumes := 0
+	// checkResume checks the attempt that followed kill k, once there is one (or, when
+	// final, that there is one unless the kill left the trial finished), and reports
+	// whether it was checked.
+	checkResume := func(k kill, final bool) bool {
+		att, err := trialdir.ReadAttempts(k.td)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(att) <= k.attempts {
+			if final && !k.done {
+				t.Errorf("kill %d (%s): no attempt after it", k.run, k.point)
+			}
+			return final
+		}
+		if k.done {
+			t.Errorf("kill %d (%s): the trial was finished, yet ran again: %+v", k.run, k.point, att[k.attempts:])
+			return true
+		}
+		next := att[k.attempts]
+		if k.ck < 0 {
+			if next.Start != 0 || next.Resumed {
+				t.Errorf("kill %d (%s): no checkpoint, yet the next attempt started at %d (resumed %v)", k.run, k.point, next.Start, next.Resumed)
+			}
+			return true
+		}
+		resumes++
+		if next.Start != k.ck || !next.Resumed {
+			t.Errorf("kill %d (%s): checkpoint at step %d, the next attempt started at %d (resumed %v): restarted, not resumed",
+				k.run, k.point, k.ck, next.Start, next.Resumed)
+		}
+		id := filepath.Base(k.td)
+		line := regexp.MustCompile(`\] ` + regexp.QuoteMeta(id) + ` resumed at step ` + strconv.Itoa(k.ck) + `\n`)
+		if !line.MatchString(strings.Join(logs[k.run+1:], "")) {
+			t.Errorf("kill %d (%s): no progress line says %s resumed at step %d", k.run, k.point, id, k.ck)
+		}
+		return true
+	}
 	for run := 0; ; run++ {
 		if run > 60 {
 			t.Fatalf("not finished after %d runs", run)
@@ -161,6 +200,14 @@ func TestSweepKilledAtPoints(t *testing.T) {
 		cmd := sweep(bin, out, fmt.Sprintf("%s=%s:%d", killAtEnv, k.point, k.n), killLogEnv+"="+logPath)
 		b, err := cmd.CombinedOutput()
 		logs = append(logs, string(b))
+		for i := range kills {
+			if !checked[i] {
+				checked[i] = checkResume(kills[i], false)
+			}
+		}
+		if t.Failed() {
+			t.FailNow() // a restart instead of a resume would go on for ever
+		}
 		if err == nil {
 			if !strings.Contains(string(b), "4 trials: 4 finished") {
 				t.Fatalf("run %d ended without finishing the sweep:\n%s", run, b)
@@ -225,38 +272,9 @@ func TestSweepKilledAtPoints(t *testing.T) {
 	for _, k := range kills {
 		perTrial[k.td] = append(perTrial[k.td], k)
 	}
-	resumes := 0
-	for _, k := range kills {
-		att, err := trialdir.ReadAttempts(k.td)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k.done {
-			if len(att) != k.attempts {
-				t.Errorf("kill %d (%s): the trial was finished, yet ran again: %+v", k.run, k.point, att[k.attempts:])
-			}
-			continue
-		}
-		if len(att) <= k.attempts {
-			t.Errorf("kill %d (%s): no attempt after it", k.run, k.point)
-			continue
-		}
-		next := att[k.attempts]
-		id := filepath.Base(k.td)
-		if k.ck < 0 {
-			if next.Start != 0 || next.Resumed {
-				t.Errorf("kill %d (%s): no checkpoint, yet the next attempt started at %d (resumed %v)", k.run, k.point, next.Start, next.Resumed)
-			}
-			continue
-		}
-		resumes++
-		if next.Start != k.ck || !next.Resumed {
-			t.Errorf("kill %d (%s): checkpoint at step %d, the next attempt started at %d (resumed %v): restarted, not resumed",
-				k.run, k.point, k.ck, next.Start, next.Resumed)
-		}
-		line := regexp.MustCompile(`\] ` + regexp.QuoteMeta(id) + ` resumed at step ` + strconv.Itoa(k.ck) + `\n`)
-		if !line.MatchString(strings.Join(logs[k.run+1:], "")) {
-			t.Errorf("kill %d (%s): no progress line says %s resumed at step %d", k.run, k.point, id, k.ck)
+	for i := range kills {
+		if !checked[i] {
+			checkResume(kills[i], true)
 		}
 	}
 	if resumes < len(kills)/2 {
