@@ -331,9 +331,9 @@ func TestSweepKilledAtPoints(t *testing.T) {
 	t.Logf("%d kills (%d resumed from a checkpoint); %d output files and %s identical", len(kills), resumes, compared, trialdir.TrialsFile)
 }
 
-// TestNoKillPointsInProduction: the binary of an ordinary build ignores the kill points:
-// with EXPCTL_KILL_AT set to points it passes, a sweep runs to the end and nothing is
-// logged.
+// TestNoKillPointsInProduction: the binary of an ordinary build has no kill points: with
+// EXPCTL_KILL_AT set to points it passes, a sweep runs to the end and nothing is logged,
+// and the binary does not even hold the variable's name.
 func TestNoKillPointsInProduction(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -355,6 +355,9 @@ func TestNoKillPointsInProduction(t *testing.T) {
 	}
 	if _, err := os.Stat(logPath); !os.IsNotExist(err) {
 		t.Errorf("the production binary wrote the kill log %s (%v)", logPath, err)
+	}
+	if b, err := os.ReadFile(bin); err != nil || strings.Contains(string(b), killAtEnv) {
+		t.Errorf("the production binary names %s (%v)", killAtEnv, err)
 	}
 }
 
