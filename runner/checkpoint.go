@@ -11,16 +11,18 @@ import (
 // producer names the version and build whose checkpoints a trial resumes.
 func producer() string { return Version + "/" + Build }
 
-// resume continues from the trial's checkpoint when asked to and there is a usable one.
+// resume continues from the trial's checkpoint when asked to and there is a usable one,
+// and reports whether it did.
 // A checkpoint that is corrupt, or does not fit the trial's network, is reported through
 // notice (when set) in one line naming the file, removed, and the trial starts from step
 // 0. A trial that starts from step 0 drops the records an earlier, unfinished attempt
 // appended.
-func (tr *trial) resume(want bool, notice func(string)) error {
+func (tr *trial) resume(want bool, notice func(string)) (resumed bool, err error) {
 	if want {
 		ck, err := trialdir.LoadCheckpoint(tr.dir, tr.cfg.ID(), producer())
 		if err == nil && ck != nil {
 			err = tr.restore(ck)
+			resumed = err == nil
 		}
 		var ce *trialdir.CorruptError
 		if errors.As(err, &ce) {
@@ -31,13 +33,13 @@ func (tr *trial) resume(want bool, notice func(string)) error {
 			err = nil
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 	}
 	if tr.fresh() {
-		return trialdir.Restart(tr.dir)
+		return resumed, trialdir.Restart(tr.dir)
 	}
-	return nil
+	return resumed, nil
 }
 
 // restore continues from a checkpoint: the network, the optimizer and the trial's state
@@ -78,5 +80,8 @@ func (tr *trial) checkpoint() error {
 	st.Elapsed = tr.seconds()
 	err := trialdir.SaveCheckpoint(tr.dir, st)
 	st.Elapsed = elapsed
-	return err
+	if err != nil {
+		return err
+	}
+	return trialdir.AttemptCheckpoint(tr.dir, st.Step)
 }

@@ -8,7 +8,10 @@
 // (trial.trainStep), an evaluation (trial.evaluateAt) that takes the per-evaluation
 // records (the learning curve, and the diagnostics: gradient flow and spectra), a
 // checkpoint when one is due, and, on a restart, resumption from the last checkpoint
-// (trial.resume), which rewinds every record to it.
+// (trial.resume), which rewinds every record to it. Each process that works on a trial
+// records its attempt (start step, checkpoints, how it ended) through
+// trialdir.BeginAttempt and its siblings, and a trial that resumes says so
+// ([TrialOptions].Resumed; the worker's "resumed" line; the sweep's [TrialResumed] event).
 //
 // Backpropagation through time is exact and full-length, yet builds no graph that grows
 // with the sequence: [Network.Backprop] runs the cell's compiled one-step program forward L

@@ -52,6 +52,7 @@ const (
 	TrialFinished                  // Result is set (its Status may be failed)
 	TrialStopped                   // interrupted (will resume), busy elsewhere or out of space; Err says which
 	TrialNotice                    // the trial reports what it works around; Notice is set
+	TrialResumed                   // the trial continues from its checkpoint; Resumed is its step
 )
 
 // SweepEvent is one thing that happened in a sweep.
@@ -64,6 +65,7 @@ type SweepEvent struct {
 	Result   *trialdir.Result
 	Err      error
 	Notice   string // one line
+	Resumed  int    // TrialResumed: the step of the checkpoint the trial continues from
 }
 
 // SweepSummary counts what a sweep run found and did.
@@ -334,6 +336,10 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 			report(SweepEvent{Kind: TrialNotice, Index: index, Config: cfg, Notice: l.Notice})
 			continue
 		}
+		if l.Resumed != nil {
+			report(SweepEvent{Kind: TrialResumed, Index: index, Config: cfg, Resumed: *l.Resumed})
+			continue
+		}
 		report(SweepEvent{Kind: TrialProgress, Index: index, Config: cfg, Progress: &Progress{
 			Step: l.Step, Steps: l.Steps, Baseline: task.Baseline(cfg.T), Metric: task.MetricName,
 			Point: trialdir.Point{Step: l.Step, TrainLoss: nanIfNil(l.TrainLoss), TestLoss: nanIfNil(l.TestLoss),
@@ -375,6 +381,7 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 	if s := stderr.String(); s != "" {
 		msg += ": " + s
 	}
+	trialdir.EndAttempt(td, trialdir.AttemptEnd{How: trialdir.Crashed, Error: msg})
 	res := &trialdir.Result{ID: cfg.ID(), Status: trialdir.Failed, Error: msg, Version: Version, Build: Build}
 	if task.Name != "" {
 		res.Metric, res.Baseline, res.Criterion = task.MetricName, task.Baseline(cfg.T), cfg.Criterion(task)

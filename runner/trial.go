@@ -48,6 +48,9 @@ type TrialOptions struct {
 	// Notice, if set, is told in one line of what the trial works around: a corrupt
 	// checkpoint it cannot resume from.
 	Notice func(string)
+	// Resumed, if set, is called with the checkpoint's step when the trial continues from a
+	// checkpoint, before it trains; a trial that starts from step 0 does not call it.
+	Resumed func(step int)
 }
 
 // ErrInterrupted is returned when the context is cancelled before the trial finishes. No
@@ -127,7 +130,8 @@ func RunTrial(ctx context.Context, cfg experiments.Config, out string, opts Tria
 }
 
 // RunTrialIn trains one trial and writes its files into dir (see package trialdir): it
-// returns the result, also written as result.json. A configuration error is a
+// returns the result, also written as result.json, and records its attempt in the
+// trial's attempts file (see [trialdir.ReadAttempts]). A configuration error is a
 // *experiments.ConfigError and nothing is written. A diverged trial is a result, not an
 // error; so is a failed one, which is returned with its error. When ctx is cancelled the
 // trial stops between steps, saves a checkpoint if checkpointing is on, and returns
@@ -157,10 +161,38 @@ func RunTrialIn(ctx context.Context, cfg experiments.Config, dir string, opts Tr
 	if err := trialdir.WriteConfig(dir, cfg); err != nil {
 		return nil, err
 	}
-	if err := tr.resume(opts.Resume, opts.Notice); err != nil {
+	resumed, err := tr.resume(opts.Resume, opts.Notice)
+	if err != nil {
 		return nil, err
 	}
-	return tr.run(ctx, opts)
+	if err := trialdir.BeginAttempt(dir, tr.st.Step, resumed, tr.start); err != nil {
+		return nil, err
+	}
+	if resumed && opts.Resumed != nil {
+		opts.Resumed(tr.st.Step)
+	}
+	res, err := tr.run(ctx, opts)
+	tr.endAttempt(res, err)
+	return res, err
+}
+
+// endAttempt records how this process's attempt at the trial ended: res and err are what
+// the trial returns. A record that cannot be written is not the trial's failure: the
+// attempt then reads as killed.
+func (tr *trial) endAttempt(res *trialdir.Result, err error) {
+	end := trialdir.AttemptEnd{Step: tr.st.Step}
+	switch {
+	case res != nil:
+		end.How, end.Status = trialdir.Finished, res.Status
+	case errors.Is(err, ErrInterrupted):
+		end.How = trialdir.Interrupted
+	default:
+		end.How = trialdir.Stopped
+		if err != nil {
+			end.Error = err.Error()
+		}
+	}
+	trialdir.EndAttempt(tr.dir, end)
 }
 
 // CheckWritable creates out if needed and checks that files can be created in it; the

@@ -46,6 +46,9 @@ type workerLine struct {
 	Seconds    float64  `json:"seconds"`
 	// Notice, on a line of its own, is a message for the user instead of progress.
 	Notice string `json:"notice,omitempty"`
+	// Resumed, on a line of its own, is the step of the checkpoint the trial continues
+	// from; a trial that starts from step 0 sends none.
+	Resumed *int `json:"resumed,omitempty"`
 }
 
 func finiteOrNil(v float64) *float64 {
@@ -64,9 +67,9 @@ func nanIfNil(v *float64) float64 {
 
 // RunWorker runs one trial of a sweep in this process: dir is the trial directory, which
 // holds the trial's config.json. The trial resumes from its checkpoint if it has one and
-// checkpoints every checkpointEvery steps; each evaluation, and each notice (a corrupt
-// checkpoint it starts again without), is written to progress as one JSON line, the lines
-// the sweep reads. It returns a *[ConfigReadError] when the config cannot be read, an
+// checkpoints every checkpointEvery steps; each evaluation, each notice (a corrupt
+// checkpoint it starts again without) and its resumption from a checkpoint are written to
+// progress as one JSON line each, the lines the sweep reads. It returns a *[ConfigReadError] when the config cannot be read, an
 // error wrapping [ErrBusy] when another process runs the trial, an error for which
 // [NoSpace] holds when the disk is full, and [ErrInterrupted] when ctx is cancelled first.
 func RunWorker(ctx context.Context, dir string, checkpointEvery int, progress io.Writer) error {
@@ -80,7 +83,8 @@ func RunWorker(ctx context.Context, dir string, checkpointEvery int, progress io
 			TestLoss: finiteOrNil(p.Point.TestLoss), TestMetric: finiteOrNil(p.Point.TestMetric), Seconds: p.Point.Seconds})
 	}
 	notice := func(msg string) { enc.Encode(workerLine{Notice: msg}) }
-	_, err = RunTrialIn(ctx, cfg.Config, dir, TrialOptions{Progress: report, Notice: notice,
+	resumed := func(step int) { enc.Encode(workerLine{Resumed: &step}) }
+	_, err = RunTrialIn(ctx, cfg.Config, dir, TrialOptions{Progress: report, Notice: notice, Resumed: resumed,
 		CheckpointEvery: checkpointEvery, Resume: true})
 	return err
 }

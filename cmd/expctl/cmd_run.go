@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -59,8 +60,11 @@ func trialCommand() *cli.Command {
 			"every --eval-every steps, and stops when the task's solve criterion is met (unless\n" +
 			"--keep-going). Writes <out>/<trial-id>/{config.json, curve.csv, result.json}; the\n" +
 			"trial id is a hash of the configuration. A NaN or infinite loss ends the trial as\n" +
-			"'diverged'. Ctrl-C stops between steps and leaves no result.json.",
-		Flags: append(trialFlags(), &cli.StringFlag{Name: "out", Value: "runs", Usage: "directory that receives the trial directory"}),
+			"'diverged'. Ctrl-C stops between steps and leaves no result.json; with\n" +
+			"--checkpoint-every it saves a checkpoint first, and running the same command again\n" +
+			"resumes from it (\"resumed at step N\").",
+		Flags: append(trialFlags(), &cli.StringFlag{Name: "out", Value: "runs", Usage: "directory that receives the trial directory"},
+			&cli.IntFlag{Name: "checkpoint-every", Usage: "save the trial's state every that many steps and when interrupted (0: never)"}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("run trial takes no arguments, got %q (flags start with --)", c.Args().First())
@@ -69,7 +73,10 @@ func trialCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runTrial(c.Context, trialOptions{Config: cfg, Out: c.String("out")}, c.App.Writer)
+			if c.Int("checkpoint-every") < 0 {
+				return &experiments.ConfigError{Field: "checkpoint_every", Value: c.Int("checkpoint-every"), Want: "an integer ≥ 0"}
+			}
+			return runTrial(c.Context, trialOptions{Config: cfg, Out: c.String("out"), CheckpointEvery: c.Int("checkpoint-every")}, c.App.Writer)
 		},
 	}
 }
@@ -91,6 +98,9 @@ func configFromFlags(c *cli.Context) (experiments.Config, error) {
 type trialOptions struct {
 	Config experiments.Config
 	Out    string
+	// CheckpointEvery saves a checkpoint every that many steps and on interruption (0:
+	// never). A checkpoint left in the trial directory is resumed from either way.
+	CheckpointEvery int
 }
 
 // runTrial trains one trial, printing a line per evaluation and a summary.
@@ -110,9 +120,17 @@ func runTrial(ctx context.Context, opts trialOptions, w io.Writer) error {
 			p.Metric, p.Point.TestMetric, p.Point.Seconds)
 	}
 	dir := trialdir.TrialPath(opts.Out, cfg.ID())
-	res, err := runner.RunTrialIn(ctx, cfg, dir, runner.TrialOptions{Progress: progress})
+	resumed := func(step int) {
+		fmt.Fprintf(w, "resumed at step %d from %s\n", step, filepath.Join(dir, trialdir.CheckpointFile))
+	}
+	res, err := runner.RunTrialIn(ctx, cfg, dir, runner.TrialOptions{Progress: progress, Resumed: resumed,
+		CheckpointEvery: opts.CheckpointEvery, Resume: true})
 	if errors.Is(err, runner.ErrInterrupted) {
-		fmt.Fprintf(w, "interrupted: no result written; partial curve in %s\n", dir)
+		again := ""
+		if opts.CheckpointEvery > 0 {
+			again = "; run the same command again to resume"
+		}
+		fmt.Fprintf(w, "interrupted: no result written; partial curve in %s%s\n", dir, again)
 		return err
 	}
 	if res == nil {

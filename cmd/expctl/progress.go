@@ -104,6 +104,8 @@ func (r *plainReporter) event(e runner.SweepEvent) {
 		r.printf("%s not finished: %v", trialTag(e), e.Err)
 	case runner.TrialNotice:
 		r.printf("%s %s", trialTag(e), e.Notice)
+	case runner.TrialResumed:
+		r.printf("%s resumed at step %d", trialTag(e), e.Resumed)
 	}
 }
 
@@ -122,6 +124,7 @@ type barReporter struct {
 	skipped int
 	running map[int]*mpb.Bar
 	loss    map[int]string
+	resumed map[int]string // ", resumed at step N" for a trial that continues from a checkpoint
 }
 
 func newBarReporter(w io.Writer) *barReporter {
@@ -133,7 +136,7 @@ func newBarReporter(w io.Writer) *barReporter {
 			opts = append(opts, mpb.WithWidth(cols-1))
 		}
 	}
-	return &barReporter{p: mpb.New(opts...), running: map[int]*mpb.Bar{}, loss: map[int]string{}}
+	return &barReporter{p: mpb.New(opts...), running: map[int]*mpb.Bar{}, loss: map[int]string{}, resumed: map[int]string{}}
 }
 
 func (r *barReporter) ensureOverall(total int) {
@@ -164,7 +167,7 @@ func (r *barReporter) event(e runner.SweepEvent) {
 			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 				r.mu.Lock()
 				defer r.mu.Unlock()
-				return " " + r.loss[idx]
+				return " " + r.loss[idx] + r.resumed[idx]
 			})))
 	case runner.TrialProgress:
 		if b := r.running[e.Index]; b != nil {
@@ -173,11 +176,17 @@ func (r *barReporter) event(e runner.SweepEvent) {
 		}
 	case runner.TrialNotice:
 		fmt.Fprintf(r.p, "%s %s\n", trialTag(e), e.Notice)
+	case runner.TrialResumed:
+		if b := r.running[e.Index]; b != nil {
+			b.SetCurrent(int64(e.Resumed))
+			r.resumed[e.Index] = fmt.Sprintf(", resumed at step %d", e.Resumed)
+		}
 	case runner.TrialFinished, runner.TrialStopped:
 		if b := r.running[e.Index]; b != nil {
 			b.SetTotal(-1, true)
 			delete(r.running, e.Index)
 		}
+		delete(r.resumed, e.Index)
 		if e.Kind == runner.TrialFinished {
 			r.overall.Increment()
 			fmt.Fprintf(r.p, "%s %s\n", trialTag(e), finishedText(e.Result))

@@ -19,6 +19,8 @@
 //	                finished trial
 //	checkpoint.gob  the state of an unfinished trial, from which it resumes
 //	.lock           held (flock) by the process running the trial
+//	.attempts.jsonl one line per start, checkpoint and end of each process that worked on
+//	                the trial ([AttemptsFile], read with [ReadAttempts])
 //
 // config.json, result.json, checkpoint.gob and the sweep files are replaced atomically
 // (temporary file, fsync, rename, fsync of the directory): a crash or a full disk leaves
@@ -29,8 +31,16 @@
 // or block left by an interrupted append, and a resumed trial truncates them, atomically,
 // to the step of its checkpoint. Every file is created with mode 0644, less the umask.
 //
-// Two runs of one config produce identical files apart from the wall-clock fields
-// (curve.csv's seconds, result.json's wall_seconds); see [StripWallClock].
+// Two runs of one config produce identical [Outputs] apart from the wall-clock fields
+// (curve.csv's seconds, result.json's wall_seconds); see [StripWallClock]. The attempts
+// file is not one of them: it records the processes, not the results, so a trial that was
+// interrupted and resumed has more attempts than one that ran through, and every attempt
+// carries its wall-clock start, host and process id. A process killed outright writes no
+// end to its attempt; [ReadAttempts] reports it as killed, with the step of its last
+// checkpoint.
+//
+// A binary built with -tags faultinject can be killed at chosen points of these writes,
+// for tests (see fault_inject.go); other builds have no such points.
 //
 // Package trialdir imports experiments for the config type and nothing else of this
 // module; in particular it must not import results or runner, which build on it.

@@ -106,6 +106,7 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
+	faultPoint("write", path, f, data)
 	if _, err = f.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", path, bare(err))
 	}
@@ -115,6 +116,7 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", path, bare(err))
 	}
+	faultPoint("rename", path, nil, nil)
 	if err = os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("rename into %s: %w", path, err)
 	}
@@ -122,6 +124,7 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 		d.Sync()
 		d.Close()
 	}
+	faultPoint("after", path, nil, nil)
 	return nil
 }
 

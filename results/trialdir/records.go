@@ -113,7 +113,9 @@ func (f *RecordFile[R]) Append(dir string, rows []R) error {
 	if err != nil {
 		return fmt.Errorf("append %s: %w", path, err)
 	}
-	if _, err := file.Write(f.encodeRows(rows, fresh)); err != nil {
+	data := f.encodeRows(rows, fresh)
+	faultPoint("append", path, file, data)
+	if _, err := file.Write(data); err != nil {
 		if fresh {
 			file.Truncate(0)
 		} else {
