@@ -41,7 +41,7 @@ func workerTrialFiles(t *testing.T, dir string) map[string][]byte {
 	}
 	out := map[string][]byte{}
 	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || e.Name() == trialdir.AttemptsFile {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))

@@ -63,7 +63,7 @@ func trialFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") || d.Name() == trialdir.AttemptsFile {
 			return err
 		}
 		b, err := os.ReadFile(p)

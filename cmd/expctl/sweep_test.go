@@ -77,7 +77,7 @@ func sweepFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") || d.Name() == trialdir.AttemptsFile {
 			return err
 		}
 		b, err := os.ReadFile(p)

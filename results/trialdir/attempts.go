@@ -14,7 +14,7 @@ import (
 // AttemptsFile is the record of the processes that worked on a trial, one JSON object a
 // line, appended and synced by the process that holds the trial's lock. It is not one of
 // the trial's [Outputs]: an interrupted trial has more attempts than one that ran through.
-// Like the lock file it is hidden, and comparisons of trial directories skip it.
+// Comparisons of trial directories skip it.
 //
 // Each line is one event of an attempt:
 //
@@ -30,7 +30,7 @@ import (
 // worker that died without a result; its step is unknown). A process killed outright
 // writes no end: see [ReadAttempts]. A partial last line, left by a kill during an append,
 // is ignored, and removed when the next attempt starts.
-const AttemptsFile = ".attempts.jsonl"
+const AttemptsFile = "attempts.jsonl"
 
 // How an attempt ended: the How of an [Attempt].
 const (

@@ -19,7 +19,7 @@
 //	                finished trial
 //	checkpoint.gob  the state of an unfinished trial, from which it resumes
 //	.lock           held (flock) by the process running the trial
-//	.attempts.jsonl one line per start, checkpoint and end of each process that worked on
+//	attempts.jsonl  one line per start, checkpoint and end of each process that worked on
 //	                the trial ([AttemptsFile], read with [ReadAttempts])
 //
 // config.json, result.json, checkpoint.gob and the sweep files are replaced atomically
