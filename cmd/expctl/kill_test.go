@@ -27,8 +27,8 @@ const (
 func buildFaultBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "expctl")
-	if out, err := exec.Command("go", "build", "-tags", "faultinject", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build with -tags faultinject: %v\n%s", err, out)
+	if err := goBuild(bin, "faultinject"); err != nil {
+		t.Fatalf("build with -tags faultinject: %v", err)
 	}
 	return bin
 }

@@ -32,18 +32,28 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "expctl")
-		args := []string{"build", "-o", binPath}
-		if runner.Build == "openblas" { // the same arithmetic as this test binary's
-			args = append(args, "-tags", "openblas")
-		}
-		if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
-			buildErr = &buildFailure{err, string(out)}
-		}
+		buildErr = goBuild(binPath)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return binPath
+}
+
+// goBuild builds the command into out with this test binary's arithmetic (the OpenBLAS
+// build or not) and the given extra build tags.
+func goBuild(out string, tags ...string) error {
+	if runner.Build == "openblas" {
+		tags = append(tags, "openblas")
+	}
+	args := []string{"build", "-o", out}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	if b, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
+		return &buildFailure{err, string(b)}
+	}
+	return nil
 }
 
 type buildFailure struct {
