@@ -32,7 +32,7 @@ type Query struct {
 	Rows, Cols string            // configuration fields (default cell and T)
 	Metric     string            // one of Metrics (default test_loss)
 	Agg        string            // Mean or Median (default Mean)
-	Where      map[string]string // keep only trials whose fields have these values
+	Where      map[string]string // keep only trials whose fields meet these conditions (see [ParseWhere])
 }
 
 func (q Query) withDefaults() Query {
@@ -81,6 +81,9 @@ type Table struct {
 
 // KnownField reports whether name is a configuration field of some trial.
 func (c *Collection) KnownField(name string) bool {
+	if name == SweepField {
+		return true
+	}
 	for _, t := range c.Trials {
 		if t.Config.Has(name) {
 			return true
@@ -98,9 +101,12 @@ func (c *Collection) Tables(q Query) ([]*Table, error) {
 			return nil, fmt.Errorf("unknown field %q for --rows/--cols (fields: %s)", f, strings.Join(c.fields(), ", "))
 		}
 	}
-	for f := range q.Where {
+	for f, cond := range q.Where {
 		if !c.KnownField(f) {
 			return nil, fmt.Errorf("unknown field %q in --where (fields: %s)", f, strings.Join(c.fields(), ", "))
+		}
+		if _, err := parseConditions(cond); err != nil {
+			return nil, fmt.Errorf("invalid --where %s: %w", WhereText(f, cond), err)
 		}
 	}
 	if !contains(Metrics, q.Metric) {
@@ -131,7 +137,7 @@ func (c *Collection) Tables(q Query) ([]*Table, error) {
 
 func (q Query) keeps(t *Trial) bool {
 	for k, v := range q.Where {
-		if !sameValue(t.Field(k), v) {
+		if !matches(t.Field(k), v) {
 			return false
 		}
 	}
@@ -156,6 +162,7 @@ func (c *Collection) fields() []string {
 			seen[k] = true
 		}
 	}
+	seen[SweepField] = true
 	var out []string
 	for k := range seen {
 		out = append(out, k)

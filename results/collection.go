@@ -36,11 +36,25 @@ type Trial struct {
 	Result *Result         // nil unless finished
 	Curve  []Point         // nil when there is none yet
 	State  string          // a result status, Running, Incomplete or Missing
+
+	// SweepName is its sweep's name (from trials.json, else the directory's name); the
+	// directory instead when two sweeps of a collection share a name. It is the value of
+	// the field [SweepField].
+	SweepName string
 }
 
+// SweepField is the field whose value is a trial's [Trial.SweepName]: grouping or
+// filtering by it compares sweeps.
+const SweepField = "sweep"
+
 // Field returns the value of a configuration field, by its JSON name, as it appears in
-// config.json ("" when absent or null).
-func (t *Trial) Field(name string) string { return t.Config.Field(name) }
+// config.json ("" when absent or null), or for [SweepField] the trial's sweep name.
+func (t *Trial) Field(name string) string {
+	if name == SweepField {
+		return t.SweepName
+	}
+	return t.Config.Field(name)
+}
 
 // Sweep describes one loaded sweep directory.
 type Sweep struct {
@@ -74,11 +88,21 @@ var ErrNotSweep = errors.New("not a sweep directory (no trials.json, spec.yaml o
 // Unreadable or partial trial files, and directories that are not sweeps, are reported in
 // Problems and skipped (or the trial counted as unfinished). Load fails only when no
 // directory holds a sweep; the error then names each directory and what is wrong with it.
-func Load(dirs ...string) (*Collection, error) {
+func Load(dirs ...string) (*Collection, error) { return load(false, dirs) }
+
+// LoadSeparate reads sweep directories as different sweeps, to compare them: as [Load],
+// but trials of different directories are never merged, even when their ids are equal.
+// Group or filter by [SweepField] to tell them apart.
+func LoadSeparate(dirs ...string) (*Collection, error) { return load(true, dirs) }
+
+func load(separate bool, dirs []string) (*Collection, error) {
 	c := &Collection{}
 	byID := map[string]*Trial{}
 	var errs []error
 	for _, dir := range dirs {
+		if separate {
+			byID = map[string]*Trial{}
+		}
 		if err := c.loadSweep(dir, byID); err != nil {
 			errs = append(errs, err)
 			c.problem(dir, "%v", err)
@@ -90,7 +114,30 @@ func Load(dirs ...string) (*Collection, error) {
 		}
 		return nil, errors.Join(errs...)
 	}
+	c.nameSweeps(separate)
 	return c, nil
+}
+
+// nameSweeps sets each trial's SweepName: its sweep's name or, for separate sweeps, the
+// directory when another sweep directory of the collection has the same name.
+func (c *Collection) nameSweeps(separate bool) {
+	dirsOf := map[string]map[string]bool{}
+	for _, s := range c.Sweeps {
+		if dirsOf[s.Name] == nil {
+			dirsOf[s.Name] = map[string]bool{}
+		}
+		dirsOf[s.Name][s.Dir] = true
+	}
+	name := map[string]string{}
+	for _, s := range c.Sweeps {
+		name[s.Dir] = s.Name
+		if separate && len(dirsOf[s.Name]) > 1 {
+			name[s.Dir] = filepath.Clean(s.Dir)
+		}
+	}
+	for _, t := range c.Trials {
+		t.SweepName = name[t.Sweep]
+	}
 }
 
 func (c *Collection) problem(path, format string, a ...any) {

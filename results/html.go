@@ -86,12 +86,7 @@ func pageDocument(c *Collection, r *Report) (*report.Document, error) {
 	}
 	query := fmt.Sprintf("rows %s, columns %s, metric %s, %s", q.Rows, q.Cols, q.Metric, aggName(q.Agg))
 	if len(q.Where) > 0 {
-		var ws []string
-		for k, v := range q.Where {
-			ws = append(ws, k+"="+v)
-		}
-		sort.Strings(ws)
-		query += ", where " + strings.Join(ws, ", ")
+		query += ", where " + strings.Join(whereTexts(q.Where), ", ")
 	}
 	d.Facts = append(d.Facts, report.Fact{Name: "Query", Value: query})
 	var versions []string

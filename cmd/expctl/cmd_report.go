@@ -34,14 +34,23 @@ func reportCommand() *cli.Command {
 		Description: "Reads sweep directories (shards are merged; a trial found twice with different\n" +
 			"results is reported as a conflict) and prints, per task: the metric table with the\n" +
 			"task's baseline, the steps-to-solve table, and the longest T each cell solved.\n" +
-			"Works on unfinished sweeps: running, interrupted and missing trials are counted." + about,
+			"Works on unfinished sweeps: running, interrupted and missing trials are counted.\n\n" +
+			"To compare sweeps, use the field \"sweep\" in --rows, --cols or --where (e.g.\n" +
+			"--rows sweep): each directory is then a separate sweep, named by its trials.json\n" +
+			"(or by its directory when two share a name), and trials are not merged across them.\n\n" +
+			"--where keeps trials whose field meets a condition; repeat it for several:\n" +
+			"  cell=lstm   cell=lstm,gru (one of)   cell!=rnn   lr>=1e-3   T<100 (also >, <=)\n" +
+			"Numbers compare as numbers (lr=0.020 matches 0.02); two conditions on one field\n" +
+			"must both hold (--where T>=10 --where T<100).\n\n" +
+			"The formats are for reading. For pandas, R or polars, 'expctl export' writes one\n" +
+			"row per trial and the learning curves as typed CSV or Parquet tables." + about,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "rows", Value: "cell", Usage: "configuration field for the table rows"},
 			&cli.StringFlag{Name: "cols", Value: "T", Usage: "configuration field for the table columns"},
 			&cli.StringFlag{Name: "metric", Value: results.TestLoss, Usage: "metric: " + strings.Join(results.Metrics, ", ")},
 			&cli.StringFlag{Name: "agg", Value: results.Mean, Usage: "aggregation over trials (seeds): mean (± sd) or median ([min–max])"},
-			&cli.StringFlag{Name: "format", Value: string(results.Terminal), Usage: "table format: " + strings.Join(formats, ", ")},
-			&cli.StringSliceFlag{Name: "where", Usage: "keep only trials with `field=value` (repeatable)"},
+			&cli.StringFlag{Name: "format", Value: string(results.Terminal), Usage: "table format: " + strings.Join(formats, ", ") + " (for reading; programs: expctl export)"},
+			whereFlag(),
 			&cli.IntFlag{Name: "min-solved", Usage: "k in \"longest T solved in ≥ k seeds\" (default: all seeds of a cell)"},
 			&cli.StringFlag{Name: "plots", Usage: "also write SVG and PNG figures into `DIR`"},
 			&cli.StringFlag{Name: "html", Usage: "also write a self-contained HTML report to `FILE`"},
@@ -50,13 +59,9 @@ func reportCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return usagef("report needs at least one sweep directory (e.g. runs/quick)")
 			}
-			where := map[string]string{}
-			for _, kv := range c.StringSlice("where") {
-				k, v, ok := strings.Cut(kv, "=")
-				if !ok || k == "" {
-					return usagef("invalid --where %q: want field=value, e.g. --where cell=lstm", kv)
-				}
-				where[k] = v
+			where, err := wheres(c)
+			if err != nil {
+				return err
 			}
 			f, err := results.ParseFormat(c.String("format"))
 			if err != nil {
@@ -78,6 +83,44 @@ func reportCommand() *cli.Command {
 	}
 }
 
+// whereList collects the values of a repeatable flag as given: unlike a string-slice
+// flag, it does not split them at commas (cell=lstm,gru is one condition).
+type whereList []string
+
+func (w *whereList) Set(s string) error { *w = append(*w, s); return nil }
+func (w *whereList) String() string     { return strings.Join(*w, " ") }
+
+// whereFlag is the --where flag of report and export.
+func whereFlag() cli.Flag {
+	return &cli.GenericFlag{Name: "where", Value: &whereList{},
+		Usage: "keep only trials whose field meets `COND`: field=a,b (one of), field!=a, field>=x, >, <=, < (repeatable; see below)"}
+}
+
+// wheres reads the --where flags into a Query's Where.
+func wheres(c *cli.Context) (map[string]string, error) {
+	where := map[string]string{}
+	list, _ := c.Generic("where").(*whereList)
+	if list == nil {
+		return where, nil
+	}
+	for _, e := range *list {
+		if err := results.ParseWhere(where, e); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	return where, nil
+}
+
+// loadSweeps loads dirs as shards of one sweep or, when the query groups or filters by
+// the sweep, as separate sweeps.
+func loadSweeps(dirs []string, q results.Query) (*results.Collection, error) {
+	_, bySweep := q.Where[results.SweepField]
+	if bySweep || q.Rows == results.SweepField || q.Cols == results.SweepField {
+		return results.LoadSeparate(dirs...)
+	}
+	return results.Load(dirs...)
+}
+
 type reportOptions struct {
 	Dirs        []string
 	Query       results.Query
@@ -91,7 +134,7 @@ type reportOptions struct {
 // runReport loads the sweeps and writes the tables to w, warnings to errw, and the figures
 // and HTML page where asked.
 func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
-	col, err := results.Load(opts.Dirs...)
+	col, err := loadSweeps(opts.Dirs, opts.Query)
 	if err != nil {
 		return usagef("nothing to report: %v", err)
 	}
@@ -103,7 +146,7 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 		return usagef("%v", err)
 	}
 	if len(rep.Tables) == 0 {
-		return usagef("no trials match --where %v", opts.Query.Where)
+		return usagef("no trials match --where: %s", col.Unmatched(opts.Query.Where))
 	}
 	doc := &report.Document{Parts: []*report.Part{rep.Part()}}
 	for _, d := range opts.Diagnostics {
