@@ -263,3 +263,6 @@ func parseFloat(s string) (float64, error) {
 	}
 	return strconv.ParseFloat(s, 64)
 }
+
+// Header returns the names of the file's columns, as its header row lists them.
+func (f *RecordFile[R]) Header() []string { return append([]string(nil), f.header...) }
