@@ -171,6 +171,9 @@ func (c *Collection) Unmatched(where map[string]string) string {
 			return ""
 		}
 	}
+	if len(c.Trials) == 0 {
+		return "the sweeps have no trials"
+	}
 	var fields []string
 	for k := range where {
 		fields = append(fields, k)

@@ -88,7 +88,7 @@ func runExport(_ context.Context, opts exportOptions, w, errw io.Writer) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if len(trials) == 0 {
+	if len(trials) == 0 && len(opts.Where) > 0 {
 		return usagef("no trials match --where: %s", col.Unmatched(opts.Where))
 	}
 	problems := col.Problems

@@ -146,6 +146,9 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 		return usagef("%v", err)
 	}
 	if len(rep.Tables) == 0 {
+		if len(opts.Query.Where) == 0 {
+			return usagef("nothing to report: %s", col.Unmatched(nil))
+		}
 		return usagef("no trials match --where: %s", col.Unmatched(opts.Query.Where))
 	}
 	doc := &report.Document{Parts: []*report.Part{rep.Part()}}
