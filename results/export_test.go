@@ -192,7 +192,7 @@ func hyparquetReader() (node, script, why string) {
 	}
 	dir, _ := filepath.Abs(filepath.Join("..", ".ci", "hyparquet"))
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "hyparquet", "package.json")); err != nil {
-		return "", "", "hyparquet is not installed (npm install --prefix .ci/hyparquet, as .ci/run does)"
+		return "", "", "hyparquet is not installed (npm ci --prefix .ci/hyparquet, as .ci/run does)"
 	}
 	return node, filepath.Join(dir, "read.mjs"), ""
 }

@@ -104,7 +104,9 @@ func parseConditions(cond string) ([]condition, error) {
 		}
 		switch c.op {
 		case "=", "!=":
-			c.values = strings.Split(part, ",")
+			for _, v := range strings.Split(part, ",") {
+				c.values = append(c.values, strings.TrimSpace(v))
+			}
 		default:
 			f, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
 			if err != nil {

@@ -62,6 +62,7 @@ func TestWhereRangesAndSets(t *testing.T) {
 	}{
 		{[]string{"cell=lstm,rnn"}, 16},
 		{[]string{"cell=lstm,gru"}, 8},
+		{[]string{"cell = lstm, rnn"}, 16},
 		{[]string{"cell!=lstm"}, 8},
 		{[]string{"T<10"}, 8},
 		{[]string{"T<=10", "T>5"}, 8},

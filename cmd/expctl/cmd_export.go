@@ -37,7 +37,8 @@ func exportCommand() *cli.Command {
 			"that is not defined (NaN, an unset field, a result of an unfinished trial) is null:\n" +
 			"an empty CSV field. Floats are written in full precision.\n\n" +
 			"Directories are shards of one sweep, merged as 'report' merges them; with --separate\n" +
-			"each is its own sweep (trials are not merged, the sweep column tells them apart).\n" +
+			"(or --where sweep=...) each is its own sweep: trials are not merged, and the sweep\n" +
+			"column tells them apart.\n" +
 			"--where keeps some trials, as for 'report' (cell=lstm,gru, lr>=1e-3, T<100).\n\n" +
 			"In Python: pandas.read_parquet(\"export/curves.parquet\") or\n" +
 			"pandas.read_csv(\"export/trials.csv\").",
@@ -76,11 +77,13 @@ type exportOptions struct {
 // runExport loads the sweeps and writes their tables into opts.Out, one line per file to
 // w and warnings to errw.
 func runExport(_ context.Context, opts exportOptions, w, errw io.Writer) error {
-	load := results.Load
+	var col *results.Collection
+	var err error
 	if opts.Separate {
-		load = results.LoadSeparate
+		col, err = results.LoadSeparate(opts.Dirs...)
+	} else {
+		col, err = loadSweeps(opts.Dirs, results.Query{Where: opts.Where})
 	}
-	col, err := load(opts.Dirs...)
 	if err != nil {
 		return usagef("nothing to export: %v", err)
 	}
