@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/expctl/expctl/datasets"
 	"github.com/expctl/expctl/experiments"
+	"github.com/expctl/expctl/models"
 	"github.com/expctl/expctl/results/trialdir"
 )
 
@@ -59,8 +61,8 @@ func (n *Network) SetArrays(arrays []trialdir.Array) error {
 			missing = append(missing, name)
 		}
 	}
-	want := fmt.Sprintf("(a %s with %d inputs, hidden size %d and %d outputs has %s)",
-		n.Cell.Name(), n.Cell.Config().In, n.Cell.Config().Hidden, n.Out, strings.Join(names, ", "))
+	net := fmt.Sprintf("cell %s, D=%d, H=%d, K=%d", n.Cell.Name(), n.Cell.Config().In, n.Cell.Config().Hidden, n.Out)
+	want := fmt.Sprintf("(want, for %s: %s)", net, strings.Join(names, ", "))
 	switch {
 	case len(missing) > 0 && len(extra) > 0:
 		return fmt.Errorf("missing arrays %s and unexpected arrays %s %s", strings.Join(missing, ", "), strings.Join(extra, ", "), want)
@@ -72,8 +74,7 @@ func (n *Network) SetArrays(arrays []trialdir.Array) error {
 	for i, name := range names {
 		a, s := byName[name], n.Specs[i]
 		if len(a.Shape) != 2 || a.Shape[0] != s.Rows || a.Shape[1] != s.Cols {
-			return fmt.Errorf("array %s has shape %s, want (%d, %d) for a %s with %d inputs, hidden size %d and %d outputs",
-				name, shapeString(a.Shape), s.Rows, s.Cols, n.Cell.Name(), n.Cell.Config().In, n.Cell.Config().Hidden, n.Out)
+			return fmt.Errorf("array %s has shape %s, want (%d, %d) for %s", name, shapeString(a.Shape), s.Rows, s.Cols, net)
 		}
 	}
 	for i, name := range names {
@@ -129,4 +130,25 @@ func (tr *trial) setInit(init *InitParams) error {
 		return fmt.Errorf("init params %s: %w", init.Path, err)
 	}
 	return nil
+}
+
+// CheckInitParams reports, as [RunTrialIn] would, whether init can start the trial of cfg:
+// the hash cfg names and every array's name and shape. It trains nothing.
+func CheckInitParams(cfg experiments.Config, init *InitParams) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	task, err := datasets.Lookup(cfg.Task)
+	if err != nil {
+		return err
+	}
+	cell, err := models.New(cfg.Cell, models.Config{In: task.InDim, Hidden: cfg.Hidden, ForgetBias: cfg.ForgetBias})
+	if err != nil {
+		return err
+	}
+	net, err := NewNetwork(cell, task.Loss, task.OutDim, cfg.TensorDtype(), initRNG(cfg.Seed))
+	if err != nil {
+		return err
+	}
+	return (&trial{cfg: cfg, net: net}).setInit(init)
 }

@@ -124,6 +124,11 @@ func runTrial(ctx context.Context, opts trialOptions, w io.Writer) error {
 	if err := runner.CheckWritable(opts.Out); err != nil {
 		return err
 	}
+	if opts.InitParams != nil {
+		if err := runner.CheckInitParams(cfg, opts.InitParams); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(w, "trial %s: %s T=%d, %s H=%d, %s lr=%g, clip %s, batch %d, %d steps, %s\n",
 		cfg.ID(), cfg.Task, cfg.T, cfg.Cell, cfg.Hidden, cfg.Optimizer, cfg.LR, cfg.Clip, cfg.Batch, cfg.Steps, cfg.Dtype)
 	progress := func(p runner.Progress) {

@@ -138,3 +138,25 @@ for f in ("train.npz", "test.npz"):
 		t.Errorf("%s: numpy reads\n%s\nwant\n%s", name, out, want)
 	}
 }
+
+// TestDataFloat32: --dtype float32 stores x and y rounded to the nearest float32.
+func TestDataFloat32(t *testing.T) {
+	cfg := experiments.DefaultConfig()
+	cfg.T, cfg.Batch, cfg.Steps, cfg.TestSize, cfg.Dtype = 4, 2, 2, 3, "float32"
+	out := t.TempDir()
+	if err := writeData(cfg, out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := datasets.Lookup(cfg.Task)
+	train := readData(t, filepath.Join(out, trainDataFile))
+	if train["x"].Dtype != "float32" || train["y"].Dtype != "float32" || train["loss_steps"].Dtype != "int64" {
+		t.Fatalf("dtypes %s %s %s", train["x"].Dtype, train["y"].Dtype, train["loss_steps"].Dtype)
+	}
+	want, _ := datasets.TrainBatch(task, cfg.Seed, cfg.T, cfg.Batch, 1)
+	got := batchAt(train, 1, task)
+	for i, v := range want.X {
+		if got.X[i] != float64(float32(v)) {
+			t.Fatalf("x[%d] = %v, want float32(%v)", i, got.X[i], v)
+		}
+	}
+}
