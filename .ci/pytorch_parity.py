@@ -16,8 +16,8 @@ and dtype (float64, float32), on the adding task (T=20, batch 16, hidden 8, seed
    is compared with PyTorch's autograd gradient on batch 1; the loss with the trial's
    curve.csv (test loss at step 0, training loss of step 1).
 4. Trajectories: one expctl trial per optimizer (SGD with momentum 0.9, RMSProp, Adam), 100
-   steps, gradients clipped to global norm 0.05 (a norm most steps exceed), evaluated every
-   step; PyTorch trains with torch.optim.SGD / RMSprop / Adam on the same batches. Compared:
+   steps, gradients clipped to global norm 0.5 (which some steps exceed and some do not),
+   evaluated every step; PyTorch trains with torch.optim.SGD / RMSprop / Adam on the same batches. Compared:
    the training loss and gradient norm of every step, the final test loss, every final
    parameter.
 
@@ -52,7 +52,7 @@ except ImportError as e:
 
 T, B, H, SEED, STEPS, TEST = 20, 16, 8, 1, 100, 32
 D, K = 2, 1
-CLIP = 0.05
+CLIP = 0.5
 BOUND64 = 1e-9
 # float32: both sides round every operation to 24 bits (unit roundoff 6e-8), in different
 # orders: fused [x; h] gate matrices against PyTorch's separate ih and hh products, sums of
@@ -262,8 +262,8 @@ def main():
                 report(cell, dtype, f"{name}: final test loss", rel(curve["test_loss"][-1], testT), b_traj)
                 report(cell, dtype, f"{name}: final parameters", max(rel(pT[n], final[n]) for n in final), b_traj)
                 print(f"{cell:10} {dtype:8} {name + ': steps clipped':28} {clipped:12d}")
-                if clipped == 0:
-                    failed.append(f"{cell} {dtype} {name}: no step was clipped")
+                if clipped in (0, STEPS):
+                    failed.append(f"{cell} {dtype} {name}: {clipped} of {STEPS} steps clipped; want some clipped, some not")
     if failed:
         sys.exit("pytorch parity FAILED: " + "; ".join(failed))
     print("pytorch parity: every difference within its bound")
