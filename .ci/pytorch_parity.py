@@ -58,7 +58,8 @@ BOUND64 = 1e-9
 # orders: fused [x; h] gate matrices against PyTorch's separate ih and hh products, sums of
 # squares and optimizer state in float64 (expctl) against float32 (PyTorch). Measured
 # (torch 1.13): losses within 2e-7, gradients within 9e-7, 100-step trajectories within
-# 1e-5 (RMSProp, whose division by √v enlarges the rounding of small gradients). The bounds
+# 1e-5 (Adam and RMSProp, whose division by √v enlarges the rounding of small gradients,
+# differ the most). The bounds
 # are ten times those: a real difference in a formula shows as 1e-3 or more.
 BOUND32 = {"loss": 2e-6, "grad": 1e-5, "traj": 1e-4}
 OPTIMIZERS = {
