@@ -49,6 +49,12 @@ type Config struct {
 	// is solved when test loss ≤ SolveLoss and test metric ≥ SolveMetric (each if set).
 	SolveLoss   *float64 `json:"solve_loss,omitempty"`
 	SolveMetric *float64 `json:"solve_metric,omitempty"`
+
+	// InitParams, when set, is "sha256:" and the SHA-256 (hex) of the .npz file the trial's
+	// initial weights are read from instead of being drawn from Seed (see 'expctl run
+	// trial --init-params'). The file's hash, not its path, is part of the trial's identity:
+	// other weights give another trial id. Sweeps cannot set it.
+	InitParams string `json:"init_params,omitempty"`
 }
 
 // DefaultConfig returns the defaults of every field (see [Fields]).

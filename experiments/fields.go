@@ -33,6 +33,9 @@ type Field struct {
 	Optional bool   // the field may be unset (a nil pointer in Config); set, its values are of Kind
 	Default  any    // the default value, of Kind's Go type; nil for an optional field
 	Help     string // what the field is, as the flag's usage text
+	// TrialOnly marks a field that a single trial sets and a sweep spec may not: its value
+	// names something outside the config (a file) that the sweep cannot hand each trial.
+	TrialOnly bool
 
 	// check returns what the field wants when v, a value of the field in c, is not
 	// allowed, and "" when it is; nil allows every value. Checks run in field order, so a
@@ -114,6 +117,9 @@ var fields = []*Field{
 	{Key: "solve_metric", Kind: KindFloat, Optional: true, check: finite,
 		Help: "solved when the test metric is at least this (replaces the task's criterion)",
 		ptr:  func(c *Config) any { return &c.SolveMetric }},
+	{Key: "init_params", Kind: KindString, Default: "", check: checkInitParams, TrialOnly: true,
+		Help: "sha256:<hex> of the .npz file the initial weights were read from ('expctl run trial --init-params'); empty: drawn from the seed",
+		ptr:  func(c *Config) any { return &c.InitParams }},
 }
 
 var fieldIndex = func() map[string]*Field {
@@ -290,6 +296,22 @@ func unitInterval(_ Config, v any) string {
 func finite(_ Config, v any) string {
 	if x := v.(float64); math.IsNaN(x) || math.IsInf(x, 0) {
 		return "a finite number"
+	}
+	return ""
+}
+
+// InitParamsPrefix starts the value of the init_params field, followed by the SHA-256 of
+// the file, in lower-case hex.
+const InitParamsPrefix = "sha256:"
+
+func checkInitParams(_ Config, v any) string {
+	s := v.(string)
+	if s == "" {
+		return ""
+	}
+	hex, ok := strings.CutPrefix(s, InitParamsPrefix)
+	if !ok || len(hex) != 64 || strings.Trim(hex, "0123456789abcdef") != "" {
+		return `"" or sha256: and 64 lower-case hex digits (the SHA-256 of the weights file)`
 	}
 	return ""
 }

@@ -91,7 +91,7 @@ func TestValidateRules(t *testing.T) {
 		"steps": -1, "optimizer": "nope", "lr": 0.0, "momentum": 1.0, "decay": -0.5, "beta1": 1.0,
 		"beta2": 2.0, "epsilon": -1e-8, "clip": "norm:0", "dtype": "float16", "eval_every": 0,
 		"test_size": 0, "forget_bias": math.Inf(1), "params": -1, "solve_loss": math.NaN(),
-		"solve_metric": math.Inf(-1)}
+		"solve_metric": math.Inf(-1), "init_params": "sha256:0123"}
 	for _, f := range fields {
 		v, ok := bad[f.Key]
 		if !ok {
@@ -119,5 +119,28 @@ func TestSectionFields(t *testing.T) {
 				t.Errorf("%s.%s: field %v", sec.name, k.key, k.f)
 			}
 		}
+	}
+}
+
+// TestInitParamsTrialOnly: a sweep spec cannot set init_params, and a config that leaves
+// it empty keeps its canonical form and id.
+func TestInitParamsTrialOnly(t *testing.T) {
+	for _, src := range []string{"fixed: {init_params: \"sha256:00\"}\n", "grid: {init_params: [\"\"]}\n"} {
+		_, err := ParseSpec("s.yaml", "s", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), "init_params") || !strings.Contains(err.Error(), "single trial") {
+			t.Errorf("%q: error %v, want one saying init_params is for a single trial", src, err)
+		}
+	}
+	c := DefaultConfig()
+	if strings.Contains(string(c.Canonical()), "init_params") {
+		t.Errorf("default config mentions init_params: %s", c.Canonical())
+	}
+	id := c.ID()
+	c.InitParams = InitParamsPrefix + strings.Repeat("ab", 32)
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.ID() == id {
+		t.Error("init_params does not change the trial id")
 	}
 }

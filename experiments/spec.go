@@ -112,9 +112,11 @@ type specParam struct {
 }
 
 func fieldNames() string {
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.Key
+	var names []string
+	for _, f := range fields {
+		if !f.TrialOnly {
+			names = append(names, f.Key)
+		}
 	}
 	return strings.Join(names, ", ")
 }
@@ -358,7 +360,9 @@ func decodeAs[T any](n *yaml.Node) (any, error) {
 
 // field looks up a Config field by its JSON key.
 func (p *specParser) field(e entry, path string) (*Field, error) {
-	if f, ok := fieldIndex[e.key]; ok {
+	if f, ok := fieldIndex[e.key]; ok && f.TrialOnly {
+		return nil, p.errf(e.k.Line, join(path, e.key), "field %q is for a single trial only ('expctl run trial'); a sweep cannot set it", e.key)
+	} else if ok {
 		return f, nil
 	}
 	hint := ""

@@ -35,8 +35,8 @@ type ParamSpec struct {
 	// Init returns rows·cols initial values in row-major order, drawn from rng only.
 	Init func(rng *rand.Rand, rows, cols int) []float64
 	// Gates, when set, marks a matrix that multiplies [x_t; h_{t-1}]: its rows are one block
-	// of H per gate, in this order, and its columns from In onwards multiply h_{t-1}. Those
-	// H×H blocks are the recurrent weights whose singular values the gradient-flow
+	// of H per gate, in this order, and its columns from In onwards multiply h_{t-1}. A
+	// matrix of H columns multiplies h_{t-1} alone. Those H×H blocks are the recurrent weights whose singular values the gradient-flow
 	// diagnostics compare with the thresholds of Pascanu et al. (2013).
 	Gates []Gate
 }
@@ -80,8 +80,12 @@ func RecurrentBlocks(c Cell) []RecurrentBlock {
 	cfg := c.Config()
 	var out []RecurrentBlock
 	for i, p := range c.Params() {
+		col0 := cfg.In
+		if p.Cols == cfg.Hidden {
+			col0 = 0
+		}
 		for k, g := range p.Gates {
-			out = append(out, RecurrentBlock{Param: i, Name: p.Name, Gate: g, Row0: k * cfg.Hidden, Col0: cfg.In, Size: cfg.Hidden})
+			out = append(out, RecurrentBlock{Param: i, Name: p.Name, Gate: g, Row0: k * cfg.Hidden, Col0: col0, Size: cfg.Hidden})
 		}
 	}
 	return out

@@ -17,8 +17,10 @@ func TestRegistry(t *testing.T) {
 		"lstm1997": func(D, H int) int { return 3*H*(D+H) + 3*H },
 		"lstm":     func(D, H int) int { return 4*H*(D+H) + 4*H },
 		"gru":      func(D, H int) int { return 3*H*(D+H) + 3*H },
-		"cec":      func(D, H int) int { return H*(D+H) + H },
-		"irnn":     func(D, H int) int { return H*(D+H) + H },
+		// PyTorch's reset-after GRU: W_r, W_z over [x; h], W_in, W_hn, and b_hn apart.
+		"gru-torch": func(D, H int) int { return 2*H*(D+H) + 2*H + H*D + H + H*H + H },
+		"cec":       func(D, H int) int { return H*(D+H) + H },
+		"irnn":      func(D, H int) int { return H*(D+H) + H },
 		// Greff et al. 2016: fused W and b over the gates present and g, one (H, 1)
 		// peephole per gate present, and fgr's nine H×H gate-recurrence matrices.
 		"peephole": func(D, H int) int { return 4*H*(D+H) + 4*H + 3*H },
@@ -106,6 +108,7 @@ func ExampleInfos() {
 	// cifg      3H(D+H) + 5H
 	// fgr       4H(D+H) + 7H + 9H²
 	// gru       3H(D+H) + 3H
+	// gru-torch 3H(D+H) + 4H
 	// irnn      H(D+H) + H
 	// lstm      4H(D+H) + 4H
 	// lstm1997  3H(D+H) + 3H
@@ -129,7 +132,7 @@ func TestRecurrentBlocks(t *testing.T) {
 			t.Errorf("%s declares no recurrent block", info.Name)
 		}
 		for _, p := range c.Params() {
-			if len(p.Gates) > 0 && (p.Rows != 3*len(p.Gates) || p.Cols != 2+3) {
+			if len(p.Gates) > 0 && (p.Rows != 3*len(p.Gates) || (p.Cols != 2+3 && p.Cols != 3)) {
 				t.Errorf("%s.%s: %d gates for a %dx%d matrix", info.Name, p.Name, len(p.Gates), p.Rows, p.Cols)
 			}
 		}

@@ -12,6 +12,23 @@ import (
 // optimizer updates parameters in place from their gradients. Gorgonia's solvers are not
 // used: AdaGrad ignores its options and none offers global-norm clipping, and owning the
 // state makes it easy to save and restore.
+//
+// Where frameworks differ, expctl's formulas are those of PyTorch's defaults, so that
+// torch.optim.SGD, RMSprop and Adam reproduce an expctl trial (.ci/pytorch_parity.py
+// checks it to 1e-9 in float64):
+//   - sgd: heavy-ball momentum without dampening, v ← μv + g, θ ← θ − ηv (PyTorch's
+//     dampening=0, nesterov=False; the first step is θ − ηg). Sutskever et al.'s form
+//     v ← μv − ηg differs once η changes, which it does not here.
+//   - rmsprop: s ← ρs + (1−ρ)g², θ ← θ − ηg/(√s + ε): ε outside the square root and s
+//     starting at 0 (PyTorch's RMSprop, not centred; TensorFlow puts ε inside the root and
+//     Keras starts s at 0 too, older TensorFlow at 1).
+//   - adam: both moments bias-corrected, θ ← θ − η m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ),
+//     v̂ = v/(1−β₂ᵗ) (Kingma & Ba's Algorithm 1 and PyTorch's Adam; TensorFlow's ε̂ form
+//     adds ε to √v without the correction).
+//
+// The state (m, v) is float64 whatever the parameters' dtype; in float32 PyTorch keeps it
+// in float32, a difference of rounding only. Norm clipping ([clip]) scales by C/‖g‖, where
+// torch.nn.utils.clip_grad_norm_ scales by C/(‖g‖ + 10⁻⁶).
 type optimizer struct {
 	kind              string
 	lr, mom, decay    float64

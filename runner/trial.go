@@ -51,6 +51,10 @@ type TrialOptions struct {
 	// Resumed, if set, is called with the checkpoint's step when the trial continues from a
 	// checkpoint, before it trains; a trial that starts from step 0 does not call it.
 	Resumed func(step int)
+	// InitParams, for a config whose InitParams field is set, are the initial weights
+	// that field is the hash of (see [ReadInitParams]); they replace the weights drawn
+	// from the seed. A config without the field must not be given any.
+	InitParams *InitParams
 }
 
 // ErrInterrupted is returned when the context is cancelled before the trial finishes. No
@@ -142,6 +146,9 @@ func RunTrial(ctx context.Context, cfg experiments.Config, out string, opts Tria
 func RunTrialIn(ctx context.Context, cfg experiments.Config, dir string, opts TrialOptions) (*trialdir.Result, error) {
 	tr, err := newTrial(cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := tr.setInit(opts.InitParams); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -311,9 +318,12 @@ func (tr *trial) conclude(res *trialdir.Result, err error) (*trialdir.Result, er
 	return tr.finish(res)
 }
 
-// finish writes result.json (last, atomically) and drops the checkpoint.
+// finish writes params.npz, then result.json (last, atomically), and drops the checkpoint.
 func (tr *trial) finish(res *trialdir.Result) (*trialdir.Result, error) {
 	res.WallSeconds = tr.seconds()
+	if err := trialdir.WriteParams(tr.dir, tr.net.Arrays()); err != nil {
+		return nil, err
+	}
 	if err := trialdir.WriteResult(tr.dir, res); err != nil {
 		return nil, err
 	}

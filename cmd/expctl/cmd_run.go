@@ -58,13 +58,16 @@ func trialCommand() *cli.Command {
 		OnUsageError: onUsageError,
 		Description: "Trains with full backpropagation through time, evaluates on a fixed held-out set\n" +
 			"every --eval-every steps, and stops when the task's solve criterion is met (unless\n" +
-			"--keep-going). Writes <out>/<trial-id>/{config.json, curve.csv, result.json}; the\n" +
+			"--keep-going). Writes <out>/<trial-id>/{config.json, curve.csv, params.npz, result.json};\n" +
+			"params.npz holds the final weights (NumPy .npz: cell/<name>, readout/V, readout/c);\n" +
+			"--init-params FILE.npz starts from such weights instead of --seed's. The\n" +
 			"trial id is a hash of the configuration. A NaN or infinite loss ends the trial as\n" +
 			"'diverged'. Ctrl-C stops between steps and leaves no result.json; with\n" +
 			"--checkpoint-every it saves a checkpoint first, and running the same command again\n" +
 			"resumes from it (\"resumed at step N\").",
 		Flags: append(trialFlags(), &cli.StringFlag{Name: "out", Value: "runs", Usage: "directory that receives the trial directory"},
-			&cli.IntFlag{Name: "checkpoint-every", Usage: "save the trial's state every that many steps and when interrupted (0: never)"}),
+			&cli.IntFlag{Name: "checkpoint-every", Usage: "save the trial's state every that many steps and when interrupted (0: never)"},
+			&cli.StringFlag{Name: "init-params", Usage: "start from the weights in this .npz file (named and shaped as a trial's params.npz) instead of drawing them from --seed; its SHA-256 becomes the config's init_params"}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("run trial takes no arguments, got %q (flags start with --)", c.Args().First())
@@ -76,7 +79,14 @@ func trialCommand() *cli.Command {
 			if c.Int("checkpoint-every") < 0 {
 				return &experiments.ConfigError{Field: "checkpoint_every", Value: c.Int("checkpoint-every"), Want: "an integer ≥ 0"}
 			}
-			return runTrial(c.Context, trialOptions{Config: cfg, Out: c.String("out"), CheckpointEvery: c.Int("checkpoint-every")}, c.App.Writer)
+			opts := trialOptions{Config: cfg, Out: c.String("out"), CheckpointEvery: c.Int("checkpoint-every")}
+			if path := c.String("init-params"); path != "" {
+				if opts.InitParams, err = runner.ReadInitParams(path); err != nil {
+					return err
+				}
+				opts.Config.InitParams = opts.InitParams.Hash
+			}
+			return runTrial(c.Context, opts, c.App.Writer)
 		},
 	}
 }
@@ -101,6 +111,8 @@ type trialOptions struct {
 	// CheckpointEvery saves a checkpoint every that many steps and on interruption (0:
 	// never). A checkpoint left in the trial directory is resumed from either way.
 	CheckpointEvery int
+	// InitParams, if set, are the initial weights whose hash Config.InitParams holds.
+	InitParams *runner.InitParams
 }
 
 // runTrial trains one trial, printing a line per evaluation and a summary.
@@ -111,6 +123,11 @@ func runTrial(ctx context.Context, opts trialOptions, w io.Writer) error {
 	}
 	if err := runner.CheckWritable(opts.Out); err != nil {
 		return err
+	}
+	if opts.InitParams != nil {
+		if err := runner.CheckInitParams(cfg, opts.InitParams); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(w, "trial %s: %s T=%d, %s H=%d, %s lr=%g, clip %s, batch %d, %d steps, %s\n",
 		cfg.ID(), cfg.Task, cfg.T, cfg.Cell, cfg.Hidden, cfg.Optimizer, cfg.LR, cfg.Clip, cfg.Batch, cfg.Steps, cfg.Dtype)
@@ -124,7 +141,7 @@ func runTrial(ctx context.Context, opts trialOptions, w io.Writer) error {
 		fmt.Fprintf(w, "resumed at step %d from %s\n", step, filepath.Join(dir, trialdir.CheckpointFile))
 	}
 	res, err := runner.RunTrialIn(ctx, cfg, dir, runner.TrialOptions{Progress: progress, Resumed: resumed,
-		CheckpointEvery: opts.CheckpointEvery, Resume: true})
+		CheckpointEvery: opts.CheckpointEvery, Resume: true, InitParams: opts.InitParams})
 	if errors.Is(err, runner.ErrInterrupted) {
 		again := ""
 		if opts.CheckpointEvery > 0 {

@@ -1,5 +1,6 @@
 // Command expctl runs experiments on recurrent networks and long-range dependencies: it
-// lists cells and tasks, trains single trials and sweeps, and reports their results.
+// lists cells and tasks, writes a task's data as .npz, trains single trials and sweeps, and
+// reports their results.
 //
 // The command owns the command line: subcommands, flags and arguments, the lines printed
 // for errors, and the exit statuses, which exitCode alone derives from errors: 0 success,

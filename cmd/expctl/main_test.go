@@ -200,3 +200,54 @@ func waitInterrupted(t *testing.T, cmd *exec.Cmd) {
 		t.Errorf("exit status %d, want %d", code, exitInterrupted)
 	}
 }
+
+// TestInitParamsFlag: a trial started from another's params.npz records the file's hash
+// and has another id; weights of another shape, or no file, are one line and no trial.
+func TestInitParamsFlag(t *testing.T) {
+	out := t.TempDir()
+	base := []string{"run", "trial", "--cell", "rnn", "--T", "5", "--hidden", "4", "--steps", "2", "--eval-every", "2",
+		"--test-size", "8", "--batch", "4", "--out", out}
+	if code, _, stderr := runCLI(t, base...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	first, _ := filepath.Glob(filepath.Join(out, "*", trialdir.ParamsFile))
+	if len(first) != 1 {
+		t.Fatalf("params.npz files: %v", first)
+	}
+	if code, _, stderr := runCLI(t, append(base, "--init-params", first[0])...); code != 0 {
+		t.Fatalf("--init-params: exit %d: %s", code, stderr)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(out, "*"))
+	if len(dirs) != 2 {
+		t.Fatalf("trial directories %v, want 2", dirs)
+	}
+	found := false
+	for _, d := range dirs {
+		b, _ := os.ReadFile(filepath.Join(d, trialdir.ConfigFile))
+		found = found || strings.Contains(string(b), `"init_params": "sha256:`)
+	}
+	if !found {
+		t.Error("no config.json records init_params")
+	}
+	for args, want := range map[string]string{
+		"--hidden 5":                 "array cell/W has shape (4, 6), want (5, 7)",
+		"--init-params-file missing": "no such file",
+	} {
+		a := strings.Fields(args)
+		extra := []string{"--init-params", first[0]}
+		if a[0] == "--init-params-file" {
+			a, extra = nil, []string{"--init-params", filepath.Join(out, "missing.npz")}
+		}
+		o2 := t.TempDir()
+		cmd := append(append(append([]string{}, base...), a...), extra...)
+		cmd = append(cmd, "--out", filepath.Join(o2, "runs"))
+		code, _, stderr := runCLI(t, cmd...)
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code == 0 || len(lines) != 1 || !strings.Contains(lines[0], want) {
+			t.Errorf("%s: exit %d, stderr %q, want one line with %q", args, code, stderr, want)
+		}
+		if entries, _ := os.ReadDir(filepath.Join(o2, "runs")); len(entries) != 0 {
+			t.Errorf("%s: wrote %v", args, entries)
+		}
+	}
+}

@@ -191,6 +191,28 @@ func init() {
 			return [][]float64{out}
 		},
 	}
+	// The reset-after GRU of torch.nn.GRU: r = σ(W_r [x; h] + b_r), z = σ(W_z [x; h] + b_z),
+	// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h_t = z ⊙ h_{t-1} + (1 − z) ⊙ n.
+	cells["gru-torch"] = Cell{
+		States: []string{"h"},
+		Params: func(D, H int) []Param {
+			return append(wb("Wrz", "brz", 2, D, H), Param{"Win", H, D}, Param{"bin", H, 1}, Param{"Whn", H, H}, Param{"bhn", H, 1})
+		},
+		Step: func(D, H int, p map[string][]float64, x []float64, prev [][]float64) [][]float64 {
+			h := prev[0]
+			u := concat(x, h)
+			r := apply(affine(p["Wrz"], p["brz"], H, 0, u), sigmoid)
+			z := apply(affine(p["Wrz"], p["brz"], H, 1, u), sigmoid)
+			in := affine(p["Win"], p["bin"], H, 0, x)
+			hn := affine(p["Whn"], p["bhn"], H, 0, h)
+			n := apply(add(in, mul(r, hn)), math.Tanh)
+			out := make([]float64, H)
+			for j := range out {
+				out[j] = z[j]*h[j] + (1-z[j])*n[j]
+			}
+			return [][]float64{out}
+		},
+	}
 	for _, v := range []string{"peephole", "nig", "nfg", "nog", "niaf", "noaf", "np", "cifg", "fgr"} {
 		cells[v] = greff(v)
 	}

@@ -15,6 +15,10 @@
 //	                grad_norm, clip_rate, seconds
 //	gradflow.csv    at initialisation and every evaluation, ‖∂C/∂h_t‖ for every t
 //	spectra.csv     at initialisation and every evaluation, σ_max of every recurrent block
+//	params.npz      the final parameters, NumPy's .npz (see [WriteParams]): one array per
+//	                parameter, "cell/<name>" in the cell's order then "readout/V" (K, H)
+//	                and "readout/c" (K, 1), each (rows, cols), row-major, in the trial's
+//	                dtype; written just before result.json
 //	result.json     the outcome; written last and atomically, so it exists only for a
 //	                finished trial
 //	checkpoint.gob  the state of an unfinished trial, from which it resumes
@@ -22,7 +26,7 @@
 //	attempts.jsonl  one line per start, checkpoint and end of each process that worked on
 //	                the trial ([AttemptsFile], read with [ReadAttempts])
 //
-// config.json, result.json, checkpoint.gob and the sweep files are replaced atomically
+// config.json, params.npz, result.json, checkpoint.gob and the sweep files are replaced atomically
 // (temporary file, fsync, rename, fsync of the directory): a crash or a full disk leaves
 // either the old file or the new one, never a partial one. A temporary file that a killed
 // process leaves behind (.<name>.tmp-<digits>) is never read, and is removed when the

@@ -44,15 +44,15 @@ type recordFile interface {
 // recordFiles are every per-evaluation record of a trial.
 var recordFiles = []recordFile{Curve, GradFlow, Spectra}
 
-// Outputs lists the files a finished trial leaves: config.json, every record file, then
-// result.json. Two runs of one config hold them with equal content, wall-clock fields
+// Outputs lists the files a finished trial leaves: config.json, every record file,
+// params.npz, then result.json. Two runs of one config hold them with equal content, wall-clock fields
 // aside ([StripWallClock]).
 func Outputs() []string {
 	names := []string{ConfigFile}
 	for _, r := range recordFiles {
 		names = append(names, r.Name())
 	}
-	return append(names, ResultFile)
+	return append(names, ParamsFile, ResultFile)
 }
 
 // Rewind truncates every record file of the trial in dir to the rows of steps up to and
