@@ -17,7 +17,8 @@
 #     that the shards' trial directories together equal an unsharded local run of the
 #     same spec, file for file (wall-clock fields removed; attempts.jsonl not compared).
 #  5. Preemption: submits .ci/slurm/preempt.yaml as a 2-task array, requeues task 0
-#     (scontrol requeue <job>_0) once its long trial has checkpointed, and checks that
+#     (scontrol requeue <job>_0) once its long trial has checkpointed, lets the requeued
+#     task start at once (Slurm would hold it for about two minutes), and checks that
 #     the first attempt ended "interrupted" (SIGTERM: checkpoint, no result), that a
 #     second attempt resumed at that checkpoint's step (> 0), and that the final files
 #     equal an unsharded local run.
@@ -81,7 +82,7 @@ fail() { echo "slurm test FAILED: $*"; exit 1; }
 free_port() {
   local p
   for p in $(seq "$1" $(($1 + 200))); do
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+    grep -qi ":$(printf %04X "$p") " /proc/net/tcp /proc/net/tcp6 2>/dev/null || { echo "$p"; return; }
   done
   fail "no free port from $1"
 }
@@ -90,7 +91,7 @@ slurmd_port=$(free_port $((ctld_port + 1)))
 
 # munge: its own key, socket and logs under $work.
 mkdir -p "$work/munge"
-chmod 0700 "$work/munge"
+chmod 0755 "$work/munge"
 dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
 chmod 0400 "$work/munge/munge.key"
 munged --force --key-file="$work/munge/munge.key" --socket="$work/munge/munge.sock" \
@@ -271,6 +272,7 @@ res_step=$(grep '"event":"start"' <<<"$events" | grep '"resumed":true' | head -n
 [ "$starts" -eq 2 ] || { cat "$att"; fail "want 2 attempts of $long, found $starts"; }
 [ -n "$int_step" ] && [ "$int_step" -gt 0 ] || { cat "$att"; fail "the first attempt of $long did not end interrupted (SIGTERM) at a step > 0"; }
 [ "$res_step" = "$int_step" ] || { cat "$att"; fail "the second attempt of $long did not resume at the interrupted step $int_step (resumed: ${res_step:-none})"; }
+grep -q "resumed at step $res_step" "$work/sub/preempt/logs/"*"_0.out" || fail "the requeued task's output does not say 'resumed at step $res_step'"
 grep '"event":"end"' <<<"$events" | tail -n 1 | grep -q '"how":"finished"' || { cat "$att"; fail "the last attempt of $long did not finish"; }
 echo "ok: job $job, task 0 requeued: interrupted at step $int_step, resumed at step $res_step; $n trials equal to the unsharded sweep ($(($(date +%s) - t))s)"
 
