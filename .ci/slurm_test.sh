@@ -29,6 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
+fail() { echo "slurm test FAILED: $*"; exit 1; }
 
 if [ "$(id -u)" -ne 0 ]; then
   if [ -n "${CI:-}" ]; then
@@ -36,6 +37,16 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
   echo "slurm test skipped: not root (it installs and starts munge and Slurm daemons)"; exit 0
 fi
+
+# The README's sbatch script: the ```bash block after the "Clusters" heading.
+readme_script() {
+  awk '/^### Clusters: Slurm/ {sec = 1} sec && /^```bash$/ {on = 1; next} on && /^```$/ {exit} on {print}' \
+    "$repo/README.md"
+}
+script=$(readme_script)
+grep -q '^#SBATCH --array=' <<<"$script" || fail "no sbatch script with #SBATCH --array in README.md's Clusters section"
+[ "$(grep -c '/shared/runs' <<<"$script")" -eq 1 ] || fail "README.md's sbatch script should name /shared/runs once"
+grep -q 'expctl run sweep adding.yaml ' <<<"$script" || fail "README.md's sbatch script should run 'expctl run sweep adding.yaml'"
 
 t0=$(date +%s)
 pkgs=(munge slurmctld slurmd slurm-client)
@@ -49,20 +60,22 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 work=$(mktemp -d /tmp/expctl-slurm.XXXXXX)
 chmod 0755 "$work"
-pids=()
 cleanup() {
-  local rc=$?
+  local rc=$? f pid alive daemons=()
   set +e
-  if [ -n "${SLURM_CONF:-}" ] && [ -f "$SLURM_CONF" ]; then scancel --quiet --user=root 2>/dev/null; fi
+  if [ -n "${SLURM_CONF:-}" ] && [ -f "$SLURM_CONF" ]; then
+    # cancel what is left and give its processes a few seconds to end
+    scancel --quiet --user=root 2>/dev/null
+    for _ in $(seq 20); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.5; done
+  fi
   for f in "$work/slurmd.pid" "$work/slurmctld.pid" "$work/munged.pid"; do
-    [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+    pid=$(cat "$f" 2>/dev/null) && [ -n "$pid" ] && daemons+=("$pid")
   done
+  [ ${#daemons[@]} -gt 0 ] && kill "${daemons[@]}" 2>/dev/null
   # wait (at most 10 s) for the daemons to exit
   for _ in $(seq 50); do
     alive=0
-    for f in "$work/slurmd.pid" "$work/slurmctld.pid" "$work/munged.pid"; do
-      [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && alive=1
-    done
+    for pid in "${daemons[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     [ $alive -eq 0 ] && break
     sleep 0.2
   done
@@ -76,7 +89,6 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
-fail() { echo "slurm test FAILED: $*"; exit 1; }
 
 # Free TCP ports for slurmctld and slurmd (the defaults 6817/6818 may be taken).
 free_port() {
@@ -156,16 +168,6 @@ echo "== go build ./cmd/expctl"
 mkdir -p "$work/bin"
 go build -o "$work/bin/expctl" ./cmd/expctl
 export PATH="$work/bin:$PATH"
-
-# The README's sbatch script: the ```bash block after the "Clusters" heading.
-readme_script() {
-  awk '/^### Clusters: Slurm/ {sec = 1} sec && /^```bash$/ {on = 1; next} on && /^```$/ {exit} on {print}' \
-    "$repo/README.md"
-}
-script=$(readme_script)
-grep -q '^#SBATCH --array=' <<<"$script" || fail "no sbatch script with #SBATCH --array in README.md's Clusters section"
-[ "$(grep -c '/shared/runs' <<<"$script")" -eq 1 ] || fail "README.md's sbatch script should name /shared/runs once"
-grep -q 'expctl run sweep adding.yaml ' <<<"$script" || fail "README.md's sbatch script should run 'expctl run sweep adding.yaml'"
 
 # submit NAME SPEC ARRAY: writes the README's script into $work/sub/NAME with the spec as
 # adding.yaml, submits it and prints the job id. Output goes to $work/out/NAME.
