@@ -69,7 +69,7 @@ type Collection struct {
 var ErrNotSweep = errors.New("not a sweep directory (no trials.json, spec.yaml or trial directories)")
 
 // Load reads sweep directories (shards of one sweep, or different sweeps) into one
-// collection. A trial found twice with identical files (wall-clock fields aside) counts
+// collection; a trial directory given in place of a sweep directory adds that trial. A trial found twice with identical files (wall-clock fields aside) counts
 // once; with different files it is kept once and reported as a conflict in Problems.
 // Unreadable or partial trial files, and directories that are not sweeps, are reported in
 // Problems and skipped (or the trial counted as unfinished). Load fails only when no
@@ -103,6 +103,18 @@ func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 		return fmt.Errorf("%s: cannot read sweep: %w", dir, err)
 	}
 	sw := Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir))}
+	if trialdir.HasConfig(dir) { // a single trial directory
+		t := c.loadTrial(dir, dir)
+		if t == nil {
+			return fmt.Errorf("%s: unreadable trial directory", dir)
+		}
+		c.Sweeps = append(c.Sweeps, sw)
+		if _, ok := byID[t.ID]; !ok {
+			byID[t.ID] = t
+			c.Trials = append(c.Trials, t)
+		}
+		return nil
+	}
 	if b, err := trialdir.ReadSpec(dir); err == nil {
 		sw.Spec = string(b)
 	}

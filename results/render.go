@@ -245,6 +245,10 @@ func stateOrder(m map[string]int) []string {
 	return append(out, extra...)
 }
 
+// StatesText is "6 solved, 1 diverged": the trials counted in m by state, in the order
+// reports show states.
+func StatesText(m map[string]int) string { return statesText(m) }
+
 // statesText is "6 solved, 1 diverged": the trials of m by state, in display order.
 func statesText(m map[string]int) string {
 	var parts []string

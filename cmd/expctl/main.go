@@ -42,7 +42,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"dependency length T grows.",
 		Writer:    stdout,
 		ErrWriter: stderr,
-		Commands:  []*cli.Command{cellsCommand(), tasksCommand(), experimentsCommand(), runCommand(), reportCommand(), benchCommand(), workerCommand()},
+		Commands:  []*cli.Command{cellsCommand(), tasksCommand(), experimentsCommand(), runCommand(), reportCommand(), lsCommand(), showCommand(), benchCommand(), workerCommand()},
 		// Flag errors come back as errors; main prints them and exits with status 2.
 		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
