@@ -155,7 +155,7 @@ func (r *Report) section(t, st *Table) *report.Section {
 }
 
 // Unfinished and non-result states, in the order they are shown.
-var unfinishedStates = []string{Diverged, Failed, Running, Incomplete, Missing}
+var unfinishedStates = []string{Diverged, Failed, Running, Incomplete, Corrupt, Missing}
 
 // legend explains the words that can stand in a cell.
 var legend = map[string]string{
@@ -163,6 +163,7 @@ var legend = map[string]string{
 	Failed:     "failed = could not run",
 	Running:    "running = still training",
 	Incomplete: "incomplete = stopped before finishing",
+	Corrupt:    "corrupt = a file of the trial cannot be read (see the warnings)",
 	Missing:    "missing = never started",
 	"—":        "— = no value",
 	"·":        "· = no such trial",

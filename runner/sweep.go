@@ -80,6 +80,9 @@ type SweepSummary struct {
 	// Interrupted counts the stopped trials that SIGINT or SIGTERM stopped, to the sweep or
 	// to their worker: they resume from their checkpoints when the sweep runs again.
 	Interrupted int
+	// Busy counts the stopped trials that another process was running (it held their
+	// locks): running the sweep again does not finish them while that process runs.
+	Busy int
 }
 
 // Pending is the number of the shard's trials that are not finished.
@@ -141,6 +144,8 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 			sum.Stopped++
 			if errors.Is(e.Err, ErrInterrupted) {
 				sum.Interrupted++
+			} else if errors.Is(e.Err, ErrBusy) {
+				sum.Busy++
 			} else if NoSpace(e.Err) && noSpace == nil {
 				noSpace = e.Err
 			}
