@@ -316,6 +316,9 @@ func metricTable(t *Table) *report.Table {
 		}
 	}
 	rt.Notes = notesFor(t, rt.Rows, baseline, false)
+	if len(t.Builds) > 0 {
+		rt.Notes = append(rt.Notes, report.Note{Text: buildsNote(t.Builds)})
+	}
 	if baseline {
 		rt.Notes = append(rt.Notes, report.Note{Text: "baseline: the loss of the best memoryless predictor; a cell that learned the task is well below it.", Only: report.Page})
 	}

@@ -135,6 +135,17 @@ func showResult(w io.Writer, r *trialdir.Result) {
 		v += " (" + r.Build + ")"
 	}
 	row("version", v)
+	if p := r.Provenance; p != (trialdir.Provenance{}) {
+		rev := p.Revision
+		if p.Modified {
+			rev += " (with uncommitted changes)"
+		}
+		for _, kv := range [][2]string{{"revision", rev}, {"go", p.GoVersion}, {"platform", p.Platform}, {"cpu", p.CPU}, {"host", p.Host}} {
+			if kv[1] != "" {
+				row(kv[0], kv[1])
+			}
+		}
+	}
 	tw.Flush()
 }
 

@@ -127,6 +127,7 @@ func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
 		rep = newBarReporter(w)
 	}
 	opts.Sweep.Report = rep.event
+	opts.Sweep.Notice = func(line string) { fmt.Fprintln(w, line) }
 	start := time.Now()
 	sum, err := runner.RunSweep(ctx, spec, data, opts.Sweep)
 	rep.close()
