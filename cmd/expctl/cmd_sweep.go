@@ -154,7 +154,12 @@ func rateLine(d time.Duration, ran int) string {
 	if ran == 0 || d <= 0 {
 		return line + ", no trials finished by this run"
 	}
-	return line + fmt.Sprintf(", %s finished (%.3g trials an hour)", fmt.Sprintf("%d %s", ran, plural(ran, "trial", "trials")), float64(ran)/d.Hours())
+	rate := float64(ran) / d.Hours()
+	prec := 0
+	if rate < 10 {
+		prec = 1
+	}
+	return line + fmt.Sprintf(", %d %s finished (%.*f trials an hour)", ran, plural(ran, "trial", "trials"), prec, rate)
 }
 
 func dryRun(spec *experiments.Spec, opts runner.SweepOptions, w io.Writer) error {
