@@ -42,7 +42,7 @@ func reportCommand() *cli.Command {
 			&cli.StringFlag{Name: "agg", Value: results.Mean, Usage: "aggregation over trials (seeds): mean (± sd) or median ([min–max])"},
 			&cli.StringFlag{Name: "format", Value: string(results.Terminal), Usage: "table format: " + strings.Join(formats, ", ")},
 			&cli.StringSliceFlag{Name: "where", Usage: "keep only trials with `field=value` (repeatable)"},
-			&cli.IntFlag{Name: "min-solved", Usage: "k in \"longest T solved in ≥ k seeds\" (default: all seeds of a cell)"},
+			&cli.IntFlag{Name: "min-solved", Usage: "k in \"longest T solved in ≥ k seeds\", from 1 to the number of seeds", DefaultText: "all seeds of a cell"},
 			&cli.StringFlag{Name: "plots", Usage: "also write SVG and PNG figures into `DIR`"},
 			&cli.StringFlag{Name: "html", Usage: "also write a self-contained HTML report to `FILE`"},
 		}, flags...),

@@ -42,7 +42,7 @@ func sweepCommand() *cli.Command {
 			&cli.IntFlag{Name: "shards", Usage: "number of shards of a Kubernetes Indexed Job (its completions); also " + runner.ShardsEnv},
 			&cli.IntFlag{Name: "max-trials", Value: 10000, Usage: "refuse a sweep with more trials than this"},
 			&cli.IntFlag{Name: "checkpoint-every", Value: 100, Usage: "steps between checkpoints of a running trial"},
-			&cli.BoolFlag{Name: "plain", Usage: "print timestamped lines instead of live progress bars (the default when output is not a terminal)"},
+			&cli.BoolFlag{Name: "plain", Usage: "print timestamped lines instead of live progress bars", DefaultText: "on when output is not a terminal"},
 			&cli.BoolFlag{Name: "no-tables", Usage: "do not print the report tables when the sweep ends"},
 		},
 		Action: func(c *cli.Context) error {
