@@ -1,10 +1,16 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/expctl/expctl/experiments"
+	"github.com/expctl/expctl/results/trialdir"
 	"github.com/expctl/expctl/runner"
 )
 
@@ -56,5 +62,49 @@ func TestETAAndRate(t *testing.T) {
 	}
 	if got, want := rateLine(5*time.Second, 0), "took 5.00s, no trials finished by this run"; got != want {
 		t.Errorf("rateLine = %q, want %q", got, want)
+	}
+}
+
+// TestSweepBusyTrial: a trial whose lock another process holds is left to it; the sweep
+// says so, does not suggest running it again, and exits non-zero.
+func TestSweepBusyTrial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "busy.yaml")
+	src := "name: busy\nfixed: {hidden: 4, batch: 4, test_size: 10}\nbudget: {steps: 4, eval_every: 2}\ngrid:\n  task: [adding]\n  T: [5]\n  seed: [1, 2]\n"
+	if err := os.WriteFile(specPath, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := experiments.ParseSpec(specPath, "busy", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials, err := spec.Expand(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "runs")
+	td := trialdir.TrialPath(trialdir.SweepPath(out, "busy"), trials[0].ID())
+	if err := os.MkdirAll(td, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := trialdir.Lock(td)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	cmd := exec.Command(bin, "run", "sweep", specPath, "--out", out, "--workers", "1", "--plain", "--no-tables")
+	b, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+		t.Fatalf("exit %v, want %d:\n%s", err, exitFailure, b)
+	}
+	s := string(b)
+	if !strings.Contains(s, "1 not finished (being run by another process)") || strings.Contains(s, "again") ||
+		!strings.Contains(s, "expctl: 1 trial being run by another process: not finished by this run") {
+		t.Errorf("output:\n%s", s)
 	}
 }
