@@ -234,10 +234,10 @@ func plainError(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("not valid JSON (at byte %d)", syn.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input"):
 		return "truncated JSON"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("not valid JSON (at byte %d)", syn.Offset)
 	case errors.As(err, &typ):
 		what := "value"
 		if typ.Field != "" {

@@ -46,7 +46,7 @@ func TestCorruptFiles(t *testing.T) {
 	if states[Corrupt] != 3 || states[Incomplete] != 0 {
 		t.Errorf("states %v: want 3 corrupt, 0 incomplete", states)
 	}
-	if !strings.Contains(c.Problems[1].Msg, `field "task" is a JSON number, want a string`) {
-		t.Errorf("config problem %q", c.Problems[1].Msg)
+	if !strings.Contains(c.Problems[0].Msg, "truncated JSON") || !strings.Contains(c.Problems[1].Msg, `field "task" is a JSON number, want a string`) {
+		t.Errorf("problems %q, %q", c.Problems[0].Msg, c.Problems[1].Msg)
 	}
 }

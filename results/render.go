@@ -553,7 +553,7 @@ func summaryTable(t *Table) *Table {
 //	      [{"n": 2,              // trials in the cell
 //	        "values": [0.0066, 0.0010], // the metric of each trial that has it
 //	        "mean": 0.0038, "sd": 0.0040, "median": 0.0038, "min": 0.0010, "max": 0.0066, // null when undefined
-//	        "states": {"solved": 2}, // trials by state: solved, unsolved, diverged, failed, running, incomplete, missing
+//	        "states": {"solved": 2}, // trials by state: solved, unsolved, diverged, failed, running, incomplete, corrupt, missing
 //	        "text": "0.00378 ± 0.00396"}, ...], ...],  // the entry as shown in the text formats
 //	    "steps_to_solve": [...], // same shape as cells, over solved_at_step of the solved trials;
 //	                             // text is "median [min–max] (k/n solved, …)"
