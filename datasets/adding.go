@@ -30,6 +30,7 @@ var adding = Task{
 	Loss:         MSE,
 	MinT:         2,
 	MetricName:   "acc@0.04",
+	Chance:       1 - 0.96*0.96, // always 1.0: P(|U1+U2−1| < 0.04)
 	Criterion:    "test MSE ≤ 0.01",
 	BaselineNote: "always predict 1.0: MSE = 1/6",
 	Draw:         drawAdding,

@@ -38,6 +38,7 @@ var copying = Task{
 	MinT:         1,
 	Extra:        2 * copyN,
 	MetricName:   "recall_acc",
+	Chance:       1.0 / copyData,
 	Criterion:    "test recall_acc ≥ 0.99",
 	BaselineNote: "blank, then uniform over the 8 data symbols in the last 10 steps: CE = 10·ln 8/(T+20)",
 	Draw:         drawCopy,

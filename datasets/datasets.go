@@ -134,6 +134,9 @@ type Task struct {
 	MetricName   string // name under which [Task.Metric] is reported
 	Criterion    string // the solve criterion in words, e.g. "test MSE ≤ 0.01"
 	BaselineNote string // the memoryless baseline in a few words
+	// Chance is the task metric of the best predictor that ignores the inputs: the level
+	// an accuracy must rise above (0 when not known).
+	Chance float64
 
 	// Draw draws B ≥ 1 sequences with dependency length T ≥ MinT from rng, one sequence
 	// after another, so the first b sequences of a batch do not depend on B. Callers use

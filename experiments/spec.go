@@ -372,7 +372,15 @@ func (p *specParser) field(e entry, path string) (*Field, error) {
 			break
 		}
 	}
-	return nil, p.errf(e.k.Line, join(path, e.key), "unknown field %q%s; the fields are %s", e.key, hint, fieldNames())
+	near := ""
+	if hint == "" {
+		keys := make([]string, len(fields))
+		for i, f := range fields {
+			keys[i] = f.Key
+		}
+		near = didYouMean(e.key, keys)
+	}
+	return nil, p.errf(e.k.Line, join(path, e.key), "unknown field %q%s; the fields are %s%s", e.key, hint, fieldNames(), near)
 }
 
 // set records that budget, solve, fixed, random.params (param) or the grid mapping sets
@@ -410,7 +418,7 @@ func (p *specParser) duplicate(f *Field, o origin, path string, line int) error 
 var specKeys = []string{"name", "description", "seed", "fixed", "grid", "random", "budget", "solve"}
 
 func unknownKey(p *specParser, e entry, path string, valid []string) error {
-	return p.errf(e.k.Line, path, "unknown key %q; want one of %s", e.key, strings.Join(valid, ", "))
+	return p.errf(e.k.Line, path, "unknown key %q; want one of %s%s", e.key, strings.Join(valid, ", "), didYouMean(e.key, valid))
 }
 
 func (p *specParser) parse(data []byte) error {
@@ -773,7 +781,7 @@ func (p *specParser) param(e entry) error {
 	}
 	for _, de := range entries {
 		if !slices.Contains(distributions, de.key) {
-			return p.errf(de.k.Line, path, "unknown distribution %q; want one of %s", de.key, strings.Join(distributions, ", "))
+			return p.errf(de.k.Line, path, "unknown distribution %q; want one of %s%s", de.key, strings.Join(distributions, ", "), didYouMean(de.key, distributions))
 		}
 	}
 	if len(entries) > 1 {

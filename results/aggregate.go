@@ -77,6 +77,9 @@ type Table struct {
 	// Over names the other fields that vary among the trials of a cell besides seed: the
 	// aggregate mixes them.
 	Over []string
+	// Builds counts the finished trials by the build of expctl that computed them, when
+	// more than one did (nil otherwise).
+	Builds []BuildCount
 }
 
 // KnownField reports whether name is a configuration field of some trial.
@@ -130,7 +133,9 @@ func (c *Collection) Tables(q Query) ([]*Table, error) {
 	sort.Strings(tasks)
 	var out []*Table
 	for _, task := range tasks {
-		out = append(out, buildTable(task, q, byTask[task]))
+		tb := buildTable(task, q, byTask[task])
+		tb.Builds = buildsOf(byTask[task])
+		out = append(out, tb)
 	}
 	return out, nil
 }

@@ -1,14 +1,18 @@
 package results
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/expctl/expctl/results/trialdir"
 )
@@ -24,6 +28,7 @@ type (
 const (
 	Running    = "running"    // unfinished, and a process holds its lock
 	Incomplete = "incomplete" // unfinished and nobody running it: interrupted or crashed
+	Corrupt    = "corrupt"    // a file of the trial exists but cannot be read
 	Missing    = "missing"    // listed in trials.json but never started
 )
 
@@ -35,7 +40,7 @@ type Trial struct {
 	Config trialdir.Config // from config.json, or trials.json for a missing trial
 	Result *Result         // nil unless finished
 	Curve  []Point         // nil when there is none yet
-	State  string          // a result status, Running, Incomplete or Missing
+	State  string          // a result status, Running, Incomplete, Corrupt or Missing
 
 	// SweepName is its sweep's name (from trials.json, else the directory's name); the
 	// directory instead when two sweeps of a collection share a name. It is the value of
@@ -83,7 +88,7 @@ type Collection struct {
 var ErrNotSweep = errors.New("not a sweep directory (no trials.json, spec.yaml or trial directories)")
 
 // Load reads sweep directories (shards of one sweep, or different sweeps) into one
-// collection. A trial found twice with identical files (wall-clock fields aside) counts
+// collection; a trial directory given in place of a sweep directory adds that trial. A trial found twice with identical files (wall-clock fields aside) counts
 // once; with different files it is kept once and reported as a conflict in Problems.
 // Unreadable or partial trial files, and directories that are not sweeps, are reported in
 // Problems and skipped (or the trial counted as unfinished). Load fails only when no
@@ -150,6 +155,18 @@ func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 		return fmt.Errorf("%s: cannot read sweep: %w", dir, err)
 	}
 	sw := Sweep{Dir: dir, Name: filepath.Base(filepath.Clean(dir))}
+	if trialdir.HasConfig(dir) { // a single trial directory
+		t := c.loadTrial(dir, dir)
+		if t == nil {
+			return fmt.Errorf("%s: unreadable trial directory", dir)
+		}
+		c.Sweeps = append(c.Sweeps, sw)
+		if _, ok := byID[t.ID]; !ok {
+			byID[t.ID] = t
+			c.Trials = append(c.Trials, t)
+		}
+		return nil
+	}
 	if b, err := trialdir.ReadSpec(dir); err == nil {
 		sw.Spec = string(b)
 	}
@@ -195,15 +212,20 @@ func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 	}
 	for _, lt := range list.Trials {
 		listed[lt.ID] = true
+		var t *Trial
 		if present[lt.ID] {
-			if t := c.loadTrial(trialdir.TrialPath(dir, lt.ID), dir); t != nil {
+			if t = c.loadTrial(trialdir.TrialPath(dir, lt.ID), dir); t != nil {
 				add(t)
+				continue
 			}
-			continue
 		}
 		cfg, err := trialdir.DecodeConfig(lt.Config)
 		if err != nil {
-			c.problem(trialdir.TrialsPath(dir), "trial %s: %v", lt.ID, err)
+			c.problem(trialdir.TrialsPath(dir), "trial %s: %s", lt.ID, plainError(err))
+			continue
+		}
+		if present[lt.ID] { // its config.json cannot be read: counted, by the listed config
+			add(&Trial{ID: lt.ID, Dir: trialdir.TrialPath(dir, lt.ID), Sweep: dir, Config: cfg, State: Corrupt})
 			continue
 		}
 		add(&Trial{ID: lt.ID, Sweep: dir, Config: cfg, State: Missing})
@@ -218,23 +240,22 @@ func (c *Collection) loadSweep(dir string, byID map[string]*Trial) error {
 	return nil
 }
 
-// loadTrial reads one trial directory; problems are recorded and a trial whose config
-// cannot be read is skipped.
+// loadTrial reads one trial directory; problems are recorded, once each and by path. A
+// trial whose config cannot be read is skipped (nil); one with an unreadable result or
+// curve is [Corrupt] unless its result could be read.
 func (c *Collection) loadTrial(dir, sweep string) *Trial {
 	cfg, err := trialdir.ReadConfig(dir)
-	var corrupt *trialdir.CorruptError
-	if errors.As(err, &corrupt) {
-		c.problem(corrupt.Path, "corrupt: %v", corrupt.Err)
-		return nil
-	} else if err != nil {
-		c.problem(filepath.Join(dir, trialdir.ConfigFile), "%v", err)
+	if err != nil {
+		c.problem(filepath.Join(dir, trialdir.ConfigFile), "corrupt: %s", plainError(err))
 		return nil
 	}
 	t := &Trial{ID: filepath.Base(dir), Dir: dir, Sweep: sweep, Config: cfg}
+	corrupt := false
 	if pts, err := trialdir.ReadCurve(dir); err == nil {
 		t.Curve = pts
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		c.problem(filepath.Join(dir, trialdir.CurveFile), "%v", err)
+		c.problem(filepath.Join(dir, trialdir.CurveFile), "corrupt: %s", plainError(err))
+		corrupt = true
 	}
 	res, err := trialdir.ReadResult(dir)
 	switch {
@@ -244,12 +265,59 @@ func (c *Collection) loadTrial(dir, sweep string) *Trial {
 		t.State = Incomplete
 		if trialdir.Locked(dir) {
 			t.State = Running
+		} else if corrupt {
+			t.State = Corrupt
 		}
 	default:
-		c.problem(filepath.Join(dir, trialdir.ResultFile), "%v", err)
-		t.State = Incomplete
+		c.problem(filepath.Join(dir, trialdir.ResultFile), "corrupt: %s", plainError(err))
+		t.State = Corrupt
 	}
 	return t
+}
+
+// plainError says what is wrong with a file's content in words: without the file's path
+// (the problem names it) and without the Go types of the decoder.
+func plainError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end of JSON input"):
+		return "truncated JSON"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("not valid JSON (at byte %d)", syn.Offset)
+	case errors.As(err, &typ):
+		what := "value"
+		if typ.Field != "" {
+			what = "field " + strconv.Quote(typ.Field)
+		}
+		return fmt.Sprintf("%s is a JSON %s, want %s", what, typ.Value, jsonKind(typ.Type))
+	}
+	// Errors of the store begin with the file's path, which the problem names already.
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i > 0 && strings.ContainsRune(msg[:i], filepath.Separator) {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// jsonKind names the JSON kind of a Go type in words.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Pointer:
+		return jsonKind(t.Elem()) + " or null"
+	}
+	return "an object"
 }
 
 // Values returns the distinct values of a field over the trials, sorted: numerically when

@@ -42,6 +42,57 @@ func (c *Collection) Diagnostics(t *Trial) (flow []FlowPoint, spectra []Spectrum
 	return flow, spectra, errors.Join(errFlow, errSpectra)
 }
 
+// commonFinalStep returns the largest step after 0 that every trial's gradient flow
+// recorded (-1 if none), and whether the trials' last recorded steps differ.
+func commonFinalStep(flows map[string][][]FlowPoint) (common int, differ bool) {
+	var count map[int]int
+	n, last := 0, -1
+	for _, fs := range flows {
+		for _, flow := range fs {
+			steps := map[int]bool{}
+			top := -1
+			for _, p := range flow {
+				if p.Step > 0 {
+					steps[p.Step] = true
+					top = max(top, p.Step)
+				}
+			}
+			if top < 0 {
+				continue
+			}
+			if n > 0 && top != last {
+				differ = true
+			}
+			last = top
+			if count == nil {
+				count = map[int]int{}
+			}
+			for st := range steps {
+				count[st]++
+			}
+			n++
+		}
+	}
+	common = -1
+	for st, k := range count {
+		if k == n {
+			common = max(common, st)
+		}
+	}
+	return common, differ
+}
+
+// flowAtStep returns a trial's gradient norms by lag at step, if it recorded them.
+func flowAtStep(flow []FlowPoint, step int) (map[int]float64, int, bool) {
+	norms := map[int]float64{}
+	for _, p := range flow {
+		if p.Step == step {
+			norms[p.Lag] = p.Norm
+		}
+	}
+	return norms, step, len(norms) > 0
+}
+
 // flowAt returns a trial's gradient norms by lag at step 0 (FlowInit) or at its last
 // recorded step (FlowFinal; none when that is step 0), and that step.
 func flowAt(flow []FlowPoint, which string) (map[int]float64, int, bool) {
@@ -69,7 +120,9 @@ func flowAt(flow []FlowPoint, which string) (map[int]float64, int, bool) {
 // is (0 … L−1), and y is ‖∂C/∂h_t‖ on a log scale. There is one line per row value (cell
 // by default), in the colours of the report's other figures: the median over that row's
 // trials of the norm at each lag, at initialisation (which = "init") or at each trial's
-// last record after step 0 (which = "final"). Norms that are zero or not finite are left
+// last record after step 0 (which = "final"; when the trials' last records are at
+// different steps, all are drawn at the last step every trial recorded, or, without one,
+// the title says that the steps differ). Norms that are zero or not finite are left
 // out, as are trials without a gradflow.csv or whose file cannot be read. The query's
 // Where applies; its Metric and Agg do not.
 func PlotGradFlow(c *Collection, q Query, task, colValue string, which string) (*plot.Plot, error) {
@@ -107,14 +160,37 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 		norms map[int]float64
 		step  int
 	}
-	byRow := map[string][]record{}
+	flows := map[string][][]FlowPoint{}
 	for _, r := range rows {
 		for _, t := range at[r] {
 			flow, _, err := c.Diagnostics(t)
 			if err != nil && flow == nil {
 				continue // unreadable: the gradient tables list it
 			}
-			if norms, step, ok := flowAt(flow, which); ok {
+			flows[r] = append(flows[r], flow)
+		}
+	}
+	// At the end of training, the cells are compared at one step: the last step every
+	// trial recorded, when their last steps differ. Without such a step each trial's last
+	// record is drawn, and the title says that the steps differ.
+	common, differ := -1, false
+	if which == FlowFinal {
+		common, differ = commonFinalStep(flows)
+		switch {
+		case differ && common > 0:
+			when = fmt.Sprintf("at step %d, the last step all trials recorded", common)
+		case differ:
+			when += " (not at the same step: see the legend)"
+		}
+	}
+	byRow := map[string][]record{}
+	for _, r := range rows {
+		for _, flow := range flows[r] {
+			norms, step, ok := flowAt(flow, which)
+			if common > 0 && differ {
+				norms, step, ok = flowAtStep(flow, common)
+			}
+			if ok {
 				byRow[r] = append(byRow[r], record{norms, step})
 			}
 		}

@@ -5,12 +5,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
 
+	"github.com/expctl/expctl/datasets"
 	"github.com/expctl/expctl/results/report"
 	"github.com/expctl/expctl/results/trialdir"
 )
@@ -45,9 +47,9 @@ func finalChart(t *Table) *report.Chart {
 		Dodge:  true,
 	}
 	if q.Agg == Median {
-		ch.YLabel = t.MetricName + " (median, min–max)"
+		ch.YLabel = metricWords(t.Task, q.Metric, t.MetricName) + " (median, min–max)"
 	} else {
-		ch.YLabel = t.MetricName + " (mean ± sd)"
+		ch.YLabel = metricWords(t.Task, q.Metric, t.MetricName) + " (mean ± sd)"
 	}
 	xs, numeric := plotColumnPositions(t.Cols)
 	ch.LogX = numeric && plotLogSpan(xs)
@@ -86,7 +88,42 @@ func finalChart(t *Table) *report.Chart {
 	if q.Metric == TestLoss || q.Metric == BestTestLoss {
 		setBaseline(ch, xs, t.ColBaseline)
 	}
+	if q.Metric == TestMetric && !ch.LogY {
+		if task, err := datasets.Lookup(t.Task); err == nil && task.Chance > 0 {
+			ch.HLine, ch.HLineName = task.Chance, "chance"
+		}
+	}
 	return ch
+}
+
+// metricWords names a metric in words for an axis: "test MSE", "best test cross-entropy",
+// "recall accuracy"; name is the task's name for test_metric.
+func metricWords(task, metric, name string) string {
+	loss := "loss"
+	if t, err := datasets.Lookup(task); err == nil {
+		switch t.Loss {
+		case datasets.MSE:
+			loss = "MSE"
+		case datasets.CrossEntropy:
+			loss = "cross-entropy"
+		}
+	}
+	switch metric {
+	case TestLoss:
+		return "test " + loss
+	case BestTestLoss:
+		return "best test " + loss
+	case StepsToSolve:
+		return "steps to solve"
+	case TestMetric:
+		switch {
+		case name == "recall_acc":
+			return "recall accuracy"
+		case strings.HasPrefix(name, "acc@"):
+			return "accuracy (|error| < " + strings.TrimPrefix(name, "acc@") + ")"
+		}
+	}
+	return name
 }
 
 // setBaseline sets the chart's baseline from one value per x position (NaN where unknown):
@@ -116,7 +153,8 @@ func setBaseline(ch *report.Chart, xs, bs []float64) {
 // loss against step on a log scale, one line per row value (cell by default), each the
 // median over that row's trials of their test loss at each evaluated step (only trials
 // with a curve count, each as far as it got, so the median is over the trials that
-// reached the step), with the task's baseline as a dashed line when it is the same for
+// reached the step) in a shaded band from the lowest to the highest of them, with the
+// task's baseline as a dashed line when it is the same for
 // all those trials. The query's Where applies; its Metric and Agg do not.
 func PlotCurves(c *Collection, q Query, task, colValue string) (*plot.Plot, error) {
 	p, _, err := curvesPlot(c, q, task, colValue)
@@ -189,7 +227,8 @@ func curvesChart(c *Collection, q Query, task, colValue string) (*report.Chart, 
 			}
 		}
 	}
-	ch := rowChart(task, q, colValue, "test loss vs step", "step", "test loss (median over trials)")
+	ch := rowChart(task, q, colValue, "test loss vs step", "step",
+		metricWords(task, TestLoss, "")+" (median over trials; band: min–max)")
 	for i, r := range rows {
 		if trials := byRow[r]; len(trials) > 0 {
 			addRow(ch, plotMedianCurve(trials), i, r, len(trials), "")
@@ -202,7 +241,8 @@ func curvesChart(c *Collection, q Query, task, colValue string) (*report.Chart, 
 }
 
 // plotMedianCurve returns, for each step at which one of the trials has a usable test
-// loss, the median of the trials' test losses at that step.
+// loss, the median of the trials' test losses at that step, with the spread of the trials
+// (min–max, where two or more have a value) as a band.
 func plotMedianCurve(trials []*Trial) report.Series {
 	at := map[int][]float64{}
 	for _, t := range trials {
@@ -217,10 +257,16 @@ func plotMedianCurve(trials []*Trial) report.Series {
 		steps = append(steps, s)
 	}
 	sort.Ints(steps)
-	var s report.Series
+	s := report.Series{Band: true}
 	for _, st := range steps {
-		_, _, med, _, _ := Summarize(at[st])
+		vs := at[st]
+		_, _, med, _, _ := Summarize(vs)
+		lo, hi := math.NaN(), math.NaN()
+		if len(vs) >= 2 {
+			lo, hi = slices.Min(vs), slices.Max(vs)
+		}
 		s.X, s.Y = append(s.X, float64(st)), append(s.Y, med)
+		s.Lo, s.Hi = append(s.Lo, lo), append(s.Hi, hi)
 	}
 	return s
 }

@@ -155,7 +155,7 @@ func (r *Report) section(t, st *Table) *report.Section {
 }
 
 // Unfinished and non-result states, in the order they are shown.
-var unfinishedStates = []string{Diverged, Failed, Running, Incomplete, Missing}
+var unfinishedStates = []string{Diverged, Failed, Running, Incomplete, Corrupt, Missing}
 
 // legend explains the words that can stand in a cell.
 var legend = map[string]string{
@@ -163,6 +163,7 @@ var legend = map[string]string{
 	Failed:     "failed = could not run",
 	Running:    "running = still training",
 	Incomplete: "incomplete = stopped before finishing",
+	Corrupt:    "corrupt = a file of the trial cannot be read (see the warnings)",
 	Missing:    "missing = never started",
 	"—":        "— = no value",
 	"·":        "· = no such trial",
@@ -245,6 +246,10 @@ func stateOrder(m map[string]int) []string {
 	return append(out, extra...)
 }
 
+// StatesText is "6 solved, 1 diverged": the trials counted in m by state, in the order
+// reports show states.
+func StatesText(m map[string]int) string { return statesText(m) }
+
 // statesText is "6 solved, 1 diverged": the trials of m by state, in display order.
 func statesText(m map[string]int) string {
 	var parts []string
@@ -311,6 +316,9 @@ func metricTable(t *Table) *report.Table {
 		}
 	}
 	rt.Notes = notesFor(t, rt.Rows, baseline, false)
+	if len(t.Builds) > 0 {
+		rt.Notes = append(rt.Notes, report.Note{Text: buildsNote(t.Builds)})
+	}
 	if baseline {
 		rt.Notes = append(rt.Notes, report.Note{Text: "baseline: the loss of the best memoryless predictor; a cell that learned the task is well below it.", Only: report.Page})
 	}
@@ -545,7 +553,7 @@ func summaryTable(t *Table) *Table {
 //	      [{"n": 2,              // trials in the cell
 //	        "values": [0.0066, 0.0010], // the metric of each trial that has it
 //	        "mean": 0.0038, "sd": 0.0040, "median": 0.0038, "min": 0.0010, "max": 0.0066, // null when undefined
-//	        "states": {"solved": 2}, // trials by state: solved, unsolved, diverged, failed, running, incomplete, missing
+//	        "states": {"solved": 2}, // trials by state: solved, unsolved, diverged, failed, running, incomplete, corrupt, missing
 //	        "text": "0.00378 ± 0.00396"}, ...], ...],  // the entry as shown in the text formats
 //	    "steps_to_solve": [...], // same shape as cells, over solved_at_step of the solved trials;
 //	                             // text is "median [min–max] (k/n solved, …)"

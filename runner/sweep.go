@@ -39,6 +39,10 @@ type SweepOptions struct {
 	// cancelled before it is killed (default 30 s).
 	StopGrace time.Duration
 	Report    func(SweepEvent) // called from several goroutines, one event at a time
+	// Notice, when set, is told in lines what changed since the sweep's directory was
+	// last run with another spec, before any trial runs: where the earlier spec is kept,
+	// which trials are new, which finished ones no longer belong to the spec.
+	Notice func(line string)
 }
 
 // EventKind tells what a [SweepEvent] reports.
@@ -80,6 +84,9 @@ type SweepSummary struct {
 	// Interrupted counts the stopped trials that SIGINT or SIGTERM stopped, to the sweep or
 	// to their worker: they resume from their checkpoints when the sweep runs again.
 	Interrupted int
+	// Busy counts the stopped trials that another process was running (it held their
+	// locks): running the sweep again does not finish them while that process runs.
+	Busy int
 }
 
 // Pending is the number of the shard's trials that are not finished.
@@ -112,8 +119,15 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 	if err := CheckWritable(dir); err != nil {
 		return nil, err
 	}
-	if err := trialdir.WriteSpec(dir, specYAML); err != nil {
+	oldList, _ := trialdir.ReadTrialList(dir) // nil on a first run
+	kept, err := trialdir.ReplaceSpec(dir, specYAML)
+	if err != nil {
 		return nil, err
+	}
+	if opts.Notice != nil {
+		for _, line := range specChanges(dir, kept, oldList, all) {
+			opts.Notice(line)
+		}
 	}
 	// The resolved spec: every trial of the sweep (not only this shard's), for reports.
 	list := &trialdir.TrialList{Name: spec.Name, Axes: spec.Axes(), Trials: make([]trialdir.ListedTrial, len(all))}
@@ -141,6 +155,8 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 			sum.Stopped++
 			if errors.Is(e.Err, ErrInterrupted) {
 				sum.Interrupted++
+			} else if errors.Is(e.Err, ErrBusy) {
+				sum.Busy++
 			} else if NoSpace(e.Err) && noSpace == nil {
 				noSpace = e.Err
 			}
@@ -382,7 +398,7 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 		msg += ": " + s
 	}
 	trialdir.EndAttempt(td, trialdir.AttemptEnd{How: trialdir.Crashed, Error: msg})
-	res := &trialdir.Result{ID: cfg.ID(), Status: trialdir.Failed, Error: msg, Version: Version, Build: Build}
+	res := &trialdir.Result{ID: cfg.ID(), Status: trialdir.Failed, Error: msg, Version: Version, Build: Build, Provenance: provenance()}
 	if task.Name != "" {
 		res.Metric, res.Baseline, res.Criterion = task.MetricName, task.Baseline(cfg.T), cfg.Criterion(task)
 	}
@@ -405,6 +421,63 @@ type StaleError struct {
 func (e *StaleError) Error() string {
 	return fmt.Sprintf("%s: %d finished trials were computed by %s, this is %s: use another --out, or --rerun-stale to compute them again",
 		e.Dir, e.Trials, e.By, producedBy(Version, Build))
+}
+
+// specChanges describes, in lines, how the sweep changed when its spec was edited: where
+// the earlier spec is kept, the trials that are new and the finished trials that no
+// longer belong to it. None when the spec did not change.
+func specChanges(dir, kept string, old *trialdir.TrialList, all []experiments.Config) []string {
+	if kept == "" {
+		return nil
+	}
+	lines := []string{fmt.Sprintf("the spec changed; the earlier one is kept as %s", kept)}
+	now := map[string]bool{}
+	for _, c := range all {
+		now[c.ID()] = true
+	}
+	if old != nil {
+		was := map[string]bool{}
+		for _, t := range old.Trials {
+			was[t.ID] = true
+		}
+		var added []string
+		for _, c := range all {
+			if !was[c.ID()] {
+				added = append(added, c.ID())
+			}
+		}
+		if len(added) > 0 {
+			lines = append(lines, fmt.Sprintf("%d new %s: %s", len(added), pluralWord(len(added), "trial", "trials"), idList(added)))
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var gone []string
+	for _, e := range entries {
+		if e.IsDir() && !now[e.Name()] && trialdir.Done(trialdir.TrialPath(dir, e.Name())) {
+			gone = append(gone, e.Name())
+		}
+	}
+	if len(gone) > 0 {
+		lines = append(lines, fmt.Sprintf("%d finished %s no longer in the spec (kept; reports still include them): %s",
+			len(gone), pluralWord(len(gone), "trial", "trials"), idList(gone)))
+	}
+	return lines
+}
+
+// idList lists trial ids, the first few of them when there are many.
+func idList(ids []string) string {
+	const most = 5
+	if len(ids) <= most {
+		return strings.Join(ids, ", ")
+	}
+	return strings.Join(ids[:most], ", ") + fmt.Sprintf(" and %d more", len(ids)-most)
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // isStale reports whether res was computed by another version or build than this one.

@@ -228,7 +228,7 @@ func (tr *trial) fresh() bool { return tr.st.Step == 0 && len(tr.st.Curve) == 0 
 // result is the trial's result so far, without status.
 func (tr *trial) result() *trialdir.Result {
 	return &trialdir.Result{ID: tr.cfg.ID(), Metric: tr.task.MetricName, Baseline: tr.task.Baseline(tr.cfg.T),
-		Criterion: tr.cfg.Criterion(tr.task), Params: tr.net.NumParams(), Version: Version, Build: Build,
+		Criterion: tr.cfg.Criterion(tr.task), Params: tr.net.NumParams(), Version: Version, Build: Build, Provenance: provenance(),
 		SolvedAtStep: tr.st.SolvedAt, TestLoss: tr.st.TestLoss, TestMetric: tr.st.TestMetr}
 }
 

@@ -51,7 +51,7 @@ func reportCommand() *cli.Command {
 			&cli.StringFlag{Name: "agg", Value: results.Mean, Usage: "aggregation over trials (seeds): mean (± sd) or median ([min–max])"},
 			&cli.StringFlag{Name: "format", Value: string(results.Terminal), Usage: "table format: " + strings.Join(formats, ", ") + " (for reading; programs: expctl export)"},
 			whereFlag(),
-			&cli.IntFlag{Name: "min-solved", Usage: "k in \"longest T solved in ≥ k seeds\" (default: all seeds of a cell)"},
+			&cli.IntFlag{Name: "min-solved", Usage: "k in \"longest T solved in ≥ k seeds\", from 1 to the number of seeds", DefaultText: "all seeds of a cell"},
 			&cli.StringFlag{Name: "plots", Usage: "also write SVG and PNG figures into `DIR`"},
 			&cli.StringFlag{Name: "html", Usage: "also write a self-contained HTML report to `FILE`"},
 		}, flags...),
@@ -76,7 +76,7 @@ func reportCommand() *cli.Command {
 			return runReport(c.Context, reportOptions{
 				Dirs:   c.Args().Slice(),
 				Query:  results.Query{Rows: c.String("rows"), Cols: c.String("cols"), Metric: c.String("metric"), Agg: c.String("agg"), Where: where},
-				Format: f, MinSolved: c.Int("min-solved"), Plots: c.String("plots"), HTML: c.String("html"),
+				Format: f, MinSolved: c.Int("min-solved"), MinSolvedSet: c.IsSet("min-solved"), Plots: c.String("plots"), HTML: c.String("html"),
 				Diagnostics: diags,
 			}, c.App.Writer, c.App.ErrWriter)
 		},
@@ -122,13 +122,16 @@ func loadSweeps(dirs []string, q results.Query) (*results.Collection, error) {
 }
 
 type reportOptions struct {
-	Dirs        []string
-	Query       results.Query
-	Format      results.Format
-	MinSolved   int
-	Plots       string
-	HTML        string
-	Diagnostics []*results.Diagnostic // also their tables and figures
+	Dirs      []string
+	Query     results.Query
+	Format    results.Format
+	MinSolved int
+	// MinSolvedSet tells that MinSolved was given: it must then be from 1 to the number
+	// of seeds; unset, the summary asks for all seeds of a cell.
+	MinSolvedSet bool
+	Plots        string
+	HTML         string
+	Diagnostics  []*results.Diagnostic // also their tables and figures
 }
 
 // runReport loads the sweeps and writes the tables to w, warnings to errw, and the figures
@@ -138,8 +141,18 @@ func runReport(_ context.Context, opts reportOptions, w, errw io.Writer) error {
 	if err != nil {
 		return usagef("nothing to report: %v", err)
 	}
-	for _, p := range col.Problems {
-		fmt.Fprintf(errw, "warning: %s\n", p)
+	// The report lists the problems at its end; on a terminal that is where they are read,
+	// once. Written to a file or a pipe, they are also shown on stderr.
+	if !isTerminal(w) {
+		for _, p := range col.Problems {
+			fmt.Fprintf(errw, "warning: %s\n", p)
+		}
+	}
+	if opts.MinSolvedSet {
+		seeds := len(col.Values("seed"))
+		if opts.MinSolved < 1 || opts.MinSolved > seeds {
+			return usagef("invalid --min-solved %d: want an integer from 1 to %d (the number of seeds)", opts.MinSolved, seeds)
+		}
 	}
 	rep, err := results.NewReport(col, opts.Query, opts.MinSolved)
 	if err != nil {

@@ -21,11 +21,22 @@ func runCommand() *cli.Command {
 		Usage:        "train a single trial or a sweep",
 		OnUsageError: onUsageError,
 		Subcommands:  []*cli.Command{trialCommand(), sweepCommand()},
+		Action:       unknownCommand,
 	}
 }
 
 // flagName maps a config field (JSON key) to its command-line flag.
 func flagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
+
+// splitDefault splits a help text ending in "(default: …)" into the text and the default,
+// so that the help shows the default once, where it shows every flag's default.
+func splitDefault(help string) (usage, def string) {
+	i := strings.LastIndex(help, " (default: ")
+	if i < 0 || !strings.HasSuffix(help, ")") {
+		return help, ""
+	}
+	return help[:i], strings.TrimSuffix(help[i+len(" (default: "):], ")")
+}
 
 // trialFlags are the flags of the config fields that have one (see experiments.Fields),
 // with their defaults and help texts.
@@ -35,17 +46,18 @@ func trialFlags() []cli.Flag {
 		if f.Flag == "" {
 			continue
 		}
+		usage, def := splitDefault(f.Help)
 		switch v := f.Default.(type) {
 		case string:
-			flags = append(flags, &cli.StringFlag{Name: f.Flag, Value: v, Usage: f.Help})
+			flags = append(flags, &cli.StringFlag{Name: f.Flag, Value: v, Usage: usage, DefaultText: def})
 		case int:
-			flags = append(flags, &cli.IntFlag{Name: f.Flag, Value: v, Usage: f.Help})
+			flags = append(flags, &cli.IntFlag{Name: f.Flag, Value: v, Usage: usage, DefaultText: def})
 		case uint64:
-			flags = append(flags, &cli.Uint64Flag{Name: f.Flag, Value: v, Usage: f.Help})
+			flags = append(flags, &cli.Uint64Flag{Name: f.Flag, Value: v, Usage: usage, DefaultText: def})
 		case float64:
-			flags = append(flags, &cli.Float64Flag{Name: f.Flag, Value: v, Usage: f.Help})
+			flags = append(flags, &cli.Float64Flag{Name: f.Flag, Value: v, Usage: usage, DefaultText: def})
 		case bool:
-			flags = append(flags, &cli.BoolFlag{Name: f.Flag, Value: v, Usage: f.Help})
+			flags = append(flags, &cli.BoolFlag{Name: f.Flag, Value: v, Usage: usage, DefaultText: def})
 		}
 	}
 	return flags

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -41,7 +42,7 @@ func sweepCommand() *cli.Command {
 			&cli.IntFlag{Name: "shards", Usage: "number of shards of a Kubernetes Indexed Job (its completions); also " + runner.ShardsEnv},
 			&cli.IntFlag{Name: "max-trials", Value: 10000, Usage: "refuse a sweep with more trials than this"},
 			&cli.IntFlag{Name: "checkpoint-every", Value: 100, Usage: "steps between checkpoints of a running trial"},
-			&cli.BoolFlag{Name: "plain", Usage: "print timestamped lines instead of live progress bars (the default when output is not a terminal)"},
+			&cli.BoolFlag{Name: "plain", Usage: "print timestamped lines instead of live progress bars", DefaultText: "on when output is not a terminal"},
 			&cli.BoolFlag{Name: "no-tables", Usage: "do not print the report tables when the sweep ends"},
 		},
 		Action: func(c *cli.Context) error {
@@ -126,10 +127,17 @@ func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
 		rep = newBarReporter(w)
 	}
 	opts.Sweep.Report = rep.event
+	opts.Sweep.Notice = func(line string) { fmt.Fprintln(w, line) }
+	start := time.Now()
 	sum, err := runner.RunSweep(ctx, spec, data, opts.Sweep)
 	rep.close()
 	if sum != nil {
 		fmt.Fprintln(w, summaryLine(spec.Name, sum))
+		fmt.Fprintln(w, rateLine(time.Since(start), sum.Ran))
+	}
+	if err == nil && sum.Busy > 0 {
+		// Not an error of this run, but its trials are not all finished: exit non-zero.
+		err = fmt.Errorf("%s being run by another process: not finished by this run", fmt.Sprintf("%d %s", sum.Busy, plural(sum.Busy, "trial", "trials")))
 	}
 	if err != nil || opts.NoTables {
 		return err
@@ -137,6 +145,21 @@ func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
 	// The sweep's tables, as 'expctl report <dir>' prints them.
 	fmt.Fprintln(w)
 	return runReport(ctx, reportOptions{Dirs: []string{sum.Dir}, Format: results.Terminal}, w, io.Discard)
+}
+
+// rateLine is the sweep's wall time and how many trials an hour this run finished:
+// "took 3m21s, 4 trials finished (72 trials an hour)".
+func rateLine(d time.Duration, ran int) string {
+	line := "took " + duration(d.Seconds())
+	if ran == 0 || d <= 0 {
+		return line + ", no trials finished by this run"
+	}
+	rate := float64(ran) / d.Hours()
+	prec := 0
+	if rate < 10 {
+		prec = 1
+	}
+	return line + fmt.Sprintf(", %d %s finished (%.*f trials an hour)", ran, plural(ran, "trial", "trials"), prec, rate)
 }
 
 func dryRun(spec *experiments.Spec, opts runner.SweepOptions, w io.Writer) error {
@@ -169,10 +192,15 @@ func summaryLine(name string, s *runner.SweepSummary) string {
 	}
 	line := fmt.Sprintf("sweep %s, %s: %d trials: %d finished (%s%d now, %d before)",
 		name, s.Shard, s.Total, s.Skipped+s.Ran, byStatus, s.Ran, s.Skipped)
-	if p := s.Pending(); p > 0 {
+	if p := s.Pending(); p > 0 && p == s.Busy {
+		line += fmt.Sprintf(", %d not finished (being run by another process)", p)
+	} else if p > 0 {
 		why := ""
 		if s.Interrupted > 0 {
 			why = fmt.Sprintf("%d interrupted; ", s.Interrupted)
+		}
+		if s.Busy > 0 {
+			why += fmt.Sprintf("%d being run by another process; ", s.Busy)
 		}
 		line += fmt.Sprintf(", %d not finished (%srun the same command again to resume)", p, why)
 	}

@@ -250,6 +250,11 @@ func TestSweepKilledAtPoints(t *testing.T) {
 			ck: checkpointStep(t, td), reached: reached, done: trialdir.Done(td)})
 		t.Logf("run %d: killed at %s:%d in %s: checkpoint %d, curve to %d, %d attempts, done %v", run, l.point, l.n,
 			filepath.Base(td), kills[len(kills)-1].ck, reached, len(att), kills[len(kills)-1].done)
+		// The group's SIGKILL reaches every worker; one may take a moment to be gone.
+		deadline := time.Now().Add(time.Second)
+		for len(workersOf(out)) > 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
 		for _, w := range workersOf(out) {
 			t.Fatalf("run %d: a worker outlived the kill: %s", run, w)
 		}

@@ -42,7 +42,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"dependency length T grows.",
 		Writer:    stdout,
 		ErrWriter: stderr,
-		Commands:  []*cli.Command{cellsCommand(), tasksCommand(), dataCommand(), experimentsCommand(), runCommand(), reportCommand(), exportCommand(), benchCommand(), workerCommand()},
+		Commands: []*cli.Command{cellsCommand(), tasksCommand(), dataCommand(), experimentsCommand(), runCommand(), reportCommand(),
+			exportCommand(), lsCommand(), showCommand(), benchCommand(), completionCommand(), workerCommand()},
+		EnableBashCompletion: true,
+		Action:               unknownCommand,
 		// Flag errors come back as errors; main prints them and exits with status 2.
 		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -51,8 +54,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 
 // onUsageError turns a flag-parsing error into a usage error (exit status 2). Every
 // command sets it: urfave/cli asks the command whose flags failed to parse.
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return usagef("%v (see --help)", err)
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	return usagef("%v%s (see --help)", err, flagTypoHint(c, err))
 }
 
 // exitCode maps an error to the process exit status, in one place.
@@ -108,7 +111,7 @@ func errorLine(err error) string {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, flagsFirst(app.Commands, args))
+	err := app.RunContext(ctx, flagsFirst(app.Commands, helpArgs(app.Commands, args)))
 	if err != nil {
 		if line := errorLine(err); line != "" {
 			fmt.Fprintln(stderr, line)

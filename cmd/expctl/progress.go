@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
@@ -125,6 +126,7 @@ type barReporter struct {
 	running map[int]*mpb.Bar
 	loss    map[int]string
 	resumed map[int]string // ", resumed at step N" for a trial that continues from a checkpoint
+	start   atomic.Int64   // when the first trial started, in Unix nanoseconds; 0 before
 }
 
 func newBarReporter(w io.Writer) *barReporter {
@@ -146,7 +148,23 @@ func (r *barReporter) ensureOverall(total int) {
 	r.overall = r.p.AddBar(int64(total),
 		mpb.BarPriority(-1), // stays on top
 		mpb.PrependDecorators(decor.Name("trials ", decor.WC{W: 8}), decor.CountersNoUnit("%d/%d", decor.WC{W: 10})),
-		mpb.AppendDecorators(decor.Name(" ETA "), decor.AverageETA(decor.ET_STYLE_GO)))
+		mpb.AppendDecorators(decor.Any(func(st decor.Statistics) string {
+			start := r.start.Load()
+			if start == 0 {
+				return ""
+			}
+			return etaText(time.Since(time.Unix(0, start)), int(st.Current), int(st.Total-st.Current))
+		})))
+}
+
+// etaText estimates the time left from the trials this run finished so far: "" until
+// one has finished, as nothing is known before.
+func etaText(elapsed time.Duration, done, left int) string {
+	if done < 1 || left < 1 || elapsed <= 0 {
+		return ""
+	}
+	eta := time.Duration(float64(elapsed) / float64(done) * float64(left))
+	return " ETA " + duration(eta.Seconds())
 }
 
 func (r *barReporter) event(e runner.SweepEvent) {
@@ -159,6 +177,7 @@ func (r *barReporter) event(e runner.SweepEvent) {
 		r.skipped++
 		r.overall.SetTotal(int64(e.Total-r.skipped), false)
 	case runner.TrialStarted:
+		r.start.CompareAndSwap(0, time.Now().UnixNano())
 		idx := e.Index
 		r.loss[idx] = "starting"
 		r.running[idx] = r.p.AddBar(int64(e.Config.Steps), mpb.BarRemoveOnComplete(),

@@ -20,6 +20,8 @@ type Series struct {
 	X, Y  []float64
 	// Lo and Hi are the ends of each point's error bar (NaN: no bar); nil for none.
 	Lo, Hi []float64
+	// Band draws Lo–Hi as a shaded band along the line instead of error bars.
+	Band bool
 }
 
 // Chart describes a figure: what [Chart.Plot] draws.
@@ -30,6 +32,7 @@ type Chart struct {
 	Series                []Series
 	Dodge                 bool      // spread the rows' points apart a little so error bars do not overlap
 	HLine                 float64   // a constant baseline (NaN: none)
+	HLineName             string    // its name in the legend ("": "baseline")
 	BaselineX, BaselineY  []float64 // a baseline that varies along x (nil: none)
 }
 
@@ -170,7 +173,7 @@ func (ch *Chart) Plot() (*plot.Plot, error) {
 	xa, ya := axis{log: ch.LogX}, axis{log: ch.LogY}
 	series := make([]Series, len(ch.Series))
 	for i, s := range ch.Series {
-		series[i] = Series{Name: s.Name, Style: s.Style, X: xa.toAll(s.X), Y: ya.toAll(s.Y), Lo: ya.toAll(s.Lo), Hi: ya.toAll(s.Hi)}
+		series[i] = Series{Name: s.Name, Style: s.Style, X: xa.toAll(s.X), Y: ya.toAll(s.Y), Lo: ya.toAll(s.Lo), Hi: ya.toAll(s.Hi), Band: s.Band}
 		for j := range s.Lo {
 			if finite(s.Lo[j]) && finite(s.Hi[j]) && math.IsNaN(series[i].Lo[j]) {
 				series[i].Lo[j] = math.Inf(-1) // a bar reaching zero or below: cut at the axis
@@ -243,7 +246,11 @@ func (ch *Chart) Plot() (*plot.Plot, error) {
 		i := s.Style
 		col := lineColors[i%len(lineColors)]
 		var thumbs []plot.Thumbnailer
-		if bars := errorBars(s, ya, col); bars != nil {
+		if s.Band {
+			if band := spreadBand(s, ya, col); band != nil {
+				p.Add(band)
+			}
+		} else if bars := errorBars(s, ya, col); bars != nil {
 			p.Add(bars)
 		}
 		line, err := plotter.NewLine(xys(s.X, s.Y))
@@ -274,7 +281,11 @@ func (ch *Chart) Plot() (*plot.Plot, error) {
 		p.Legend.Add(s.Name, thumbs...)
 	}
 	if baseline != nil {
-		p.Legend.Add("baseline", baseline)
+		name := ch.HLineName
+		if name == "" || !finite(hline) {
+			name = "baseline"
+		}
+		p.Legend.Add(name, baseline)
 	}
 
 	placeLegend(p, series, bxs, bys, hline, xa, &ya)
@@ -303,6 +314,45 @@ func xys(xs, ys []float64) plotter.XYs {
 		out[i].X, out[i].Y = xs[i], ys[i]
 	}
 	return out
+}
+
+// spreadBand returns the band between a series' Lo and Hi (in drawn coordinates, cut at
+// the bottom of the axis), a translucent version of the line's colour, over the runs of
+// points where both are defined; nil when there are none.
+func spreadBand(s Series, ya axis, col color.Color) *plotter.Polygon {
+	var rings []plotter.XYer
+	var lo, hi plotter.XYs
+	flush := func() {
+		if len(lo) >= 2 {
+			ring := append(plotter.XYs{}, lo...)
+			for i := len(hi) - 1; i >= 0; i-- {
+				ring = append(ring, hi[i])
+			}
+			rings = append(rings, ring)
+		}
+		lo, hi = nil, nil
+	}
+	for i := range s.Lo {
+		l, h := s.Lo[i], s.Hi[i]
+		if math.IsNaN(l) || !finite(h) || !finite(s.X[i]) {
+			flush()
+			continue
+		}
+		l = math.Max(l, ya.min)
+		lo, hi = append(lo, plotter.XY{X: s.X[i], Y: l}), append(hi, plotter.XY{X: s.X[i], Y: h})
+	}
+	flush()
+	if len(rings) == 0 {
+		return nil
+	}
+	poly, err := plotter.NewPolygon(rings...)
+	if err != nil {
+		return nil
+	}
+	r, g, b, _ := col.RGBA()
+	poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x38}
+	poly.LineStyle.Width = 0
+	return poly
 }
 
 // errorBars returns the error bars of a series (in drawn coordinates; a low end

@@ -16,7 +16,8 @@ const (
 
 // Result is the content of result.json. Fields that may be undefined (a diverged trial
 // has no final loss) are pointers and encode as null. WallSeconds is the only field that
-// depends on the wall clock.
+// depends on the wall clock; the [Provenance] fields say where and by which build the
+// trial ran. [StripWallClock] drops both kinds.
 type Result struct {
 	ID           string   `json:"id"`
 	Status       string   `json:"status"`
@@ -32,7 +33,22 @@ type Result struct {
 	WallSeconds  float64  `json:"wall_seconds"`
 	Version      string   `json:"version"`         // expctl version that produced it
 	Build        string   `json:"build,omitempty"` // its arithmetic: "go" or "openblas"
+	Provenance
 }
+
+// Provenance records where and by which build of expctl a trial ran. Results written
+// before it was recorded lack it; every field may be empty where it cannot be found out.
+type Provenance struct {
+	Revision  string `json:"revision,omitempty"`   // VCS revision expctl was built from
+	Modified  bool   `json:"modified,omitempty"`   // the build had uncommitted changes
+	GoVersion string `json:"go_version,omitempty"` // the Go toolchain that built it, e.g. "go1.22.2"
+	Platform  string `json:"platform,omitempty"`   // operating system and architecture, e.g. "linux/amd64"
+	CPU       string `json:"cpu,omitempty"`        // the processor's model name
+	Host      string `json:"host,omitempty"`       // the machine's host name
+}
+
+// provenanceFields are the JSON names of the [Provenance] fields.
+var provenanceFields = []string{"revision", "modified", "go_version", "platform", "cpu", "host"}
 
 // WriteResult writes dir/result.json, atomically: the trial is finished once it exists.
 func WriteResult(dir string, r *Result) error {

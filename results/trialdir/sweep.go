@@ -1,7 +1,11 @@
 package trialdir
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -25,6 +29,39 @@ func SweepPath(out, name string) string { return filepath.Join(out, name) }
 // WriteSpec writes the sweep's spec.yaml, as the user wrote it, atomically.
 func WriteSpec(sweep string, yaml []byte) error {
 	return WriteFileAtomic(filepath.Join(sweep, SpecFile), yaml)
+}
+
+// SpecHistoryDir is the directory of a sweep that keeps its earlier specs, when one was
+// edited in place: spec.1.yaml is the first, spec.2.yaml the next, and so on.
+const SpecHistoryDir = "spec-history"
+
+// ReplaceSpec writes the sweep's spec.yaml like [WriteSpec]; a spec.yaml already there
+// with other content is first kept in [SpecHistoryDir] under the next free number.
+// kept is the path it was kept at, "" when nothing changed or there was none.
+func ReplaceSpec(sweep string, yaml []byte) (kept string, err error) {
+	old, err := ReadSpec(sweep)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", WriteSpec(sweep, yaml)
+	case err != nil:
+		return "", fmt.Errorf("read the earlier spec: %w", err)
+	case bytes.Equal(old, yaml):
+		return "", nil
+	}
+	hist := filepath.Join(sweep, SpecHistoryDir)
+	if err := os.MkdirAll(hist, 0o755); err != nil {
+		return "", fmt.Errorf("keep the earlier spec: %w", err)
+	}
+	for n := 1; ; n++ {
+		kept = filepath.Join(hist, fmt.Sprintf("spec.%d.yaml", n))
+		if _, err := os.Stat(kept); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+	}
+	if err := WriteFileAtomic(kept, old); err != nil {
+		return "", fmt.Errorf("keep the earlier spec: %w", err)
+	}
+	return kept, WriteSpec(sweep, yaml)
 }
 
 // ReadSpec returns the sweep's spec.yaml.

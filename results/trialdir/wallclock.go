@@ -11,7 +11,9 @@ import (
 
 // StripWallClock returns the content of a trial file with its wall-clock fields removed
 // (curve.csv's seconds column emptied, result.json's wall_seconds dropped), so that two
-// runs of one trial can be compared byte for byte. Other files are returned unchanged.
+// runs of one trial can be compared byte for byte. result.json's [Provenance] fields (host,
+// CPU, revision, …) are dropped too: like the wall clock they tell where a trial ran, not
+// what it computed. Other files are returned unchanged.
 func StripWallClock(name string, data []byte) ([]byte, error) {
 	switch filepath.Base(name) {
 	case CurveFile:
@@ -29,6 +31,9 @@ func StripWallClock(name string, data []byte) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		delete(m, "wall_seconds")
+		for _, f := range provenanceFields {
+			delete(m, f)
+		}
 		return json.Marshal(m)
 	}
 	return data, nil
