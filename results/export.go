@@ -84,17 +84,19 @@ func (c *Collection) Filter(where map[string]string) ([]*Trial, error) {
 // resultColumn is a field of result.json as a column of the trials table.
 type resultColumn struct {
 	Column
-	index int // field index in trialdir.Result
+	index []int // field index path in trialdir.Result (fields of embedded structs too)
 }
 
 // resultColumns are the fields of result.json but its id (the trial_id column), by their
-// JSON names; a name that is also a config field is prefixed with "result_" (the config's
+// JSON names, the fields of embedded structs (such as the provenance) among them; a name that is also a config field is prefixed with "result_" (the config's
 // params is a parameter budget, the result's the parameters the network has).
 func resultColumns() []resultColumn {
 	var out []resultColumn
 	rt := reflect.TypeFor[Result]()
-	for i := range rt.NumField() {
-		f := rt.Field(i)
+	for _, f := range reflect.VisibleFields(rt) {
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			continue // its fields follow, promoted
+		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" || !f.IsExported() || name == "id" {
 			continue
@@ -118,7 +120,7 @@ func resultColumns() []resultColumn {
 		case reflect.Bool:
 			ct = BoolColumn
 		}
-		out = append(out, resultColumn{Column{name, ct}, i})
+		out = append(out, resultColumn{Column{name, ct}, f.Index})
 	}
 	return out
 }
@@ -128,7 +130,7 @@ func resultValue(r *Result, rc resultColumn) any {
 	if r == nil {
 		return nil
 	}
-	v := reflect.ValueOf(*r).Field(rc.index)
+	v := reflect.ValueOf(*r).FieldByIndex(rc.index)
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			return nil

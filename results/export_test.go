@@ -283,3 +283,22 @@ func hyparquetText(v map[string]any) string {
 	}
 	return "?"
 }
+
+// TestExportResultColumnsFlatten: every field result.json holds is a column of its own,
+// the provenance fields of the embedded record among them, with its value.
+func TestExportResultColumnsFlatten(t *testing.T) {
+	r := &Result{ID: "x", Status: Solved}
+	r.Host, r.GoVersion = "node7", "go1.26.8"
+	got := map[string]any{}
+	for _, rc := range resultColumns() {
+		got[rc.Name] = resultValue(r, rc)
+	}
+	for name, want := range map[string]any{"status": "solved", "host": "node7", "go_version": "go1.26.8"} {
+		if got[name] != want {
+			t.Errorf("column %s = %v, want %v (columns: %v)", name, got[name], want, got)
+		}
+	}
+	if _, ok := got["Provenance"]; ok {
+		t.Error("the embedded provenance record is one column, not its fields")
+	}
+}
