@@ -30,8 +30,10 @@ import G "gorgonia.org/gorgonia"
 // With the embedding, mut2 is the reset-before [GRU] ("gru") written in the other gate
 // convention: E plays W_xr, so r_t is the GRU's reset gate, c_t its candidate, and
 // z_t = 1 − z_t^GRU. The GRU with W_z^GRU = −[W_xz W_hz], b_z^GRU = −b_z, W_r^GRU = [E W_hr],
-// b_r^GRU = b_r, W_n = [W_xh W_hh], b_n = b_h computes the same h_t; the two differ only in
-// that layout. mut1 and mut3 coincide with no other cell: mut1's update gate ignores h_{t-1}
+// b_r^GRU = b_r, W_n = [W_xh W_hh], b_n = b_h computes the same h_t. The two differ in that
+// layout and in their initial weights (E is Glorot-uniform over (D, H) where the GRU's W_r
+// is over (D+H, H), and the seed's draws fall in another order), so the same seed trains
+// them differently. mut1 and mut3 coincide with no other cell: mut1's update gate ignores h_{t-1}
 // and its candidate passes the input through tanh before adding it, mut3's update gate
 // reads tanh(h_{t-1}).
 //
@@ -42,6 +44,10 @@ import G "gorgonia.org/gorgonia"
 //	mut3  Wz (H, D+H) over [x; tanh h], bz, Wr (H, D+H), br, Wh (H, D+H), bh: 3H(D+H) + 3H
 //
 // where Wh's columns D: (all of mut1's Wh) multiply r_t ⊙ h_{t-1}, and biases are (H, 1).
+// The recurrent blocks declared for the gradient-flow diagnostics are W_hr (r, sigmoid),
+// W_hz (z, sigmoid; mut1 has none) and W_hh (h, tanh). mut3's W_hz multiplies tanh(h_{t-1})
+// and every W_hh multiplies r_t ⊙ h_{t-1}; both factors have derivative at most 1 in h_{t-1},
+// so the bound of the σ_max diagnostic holds for them as for the GRU's blocks.
 // Matrices are Glorot-uniform over their fan-in and fan-out, E over (D, H); biases start at
 // zero. The cells ask whether the architectures the search preferred on language and
 // arithmetic tasks also carry information over long lags.
