@@ -32,6 +32,10 @@ func TestRegistry(t *testing.T) {
 		"np":       func(D, H int) int { return 4*H*(D+H) + 4*H },
 		"cifg":     func(D, H int) int { return 3*H*(D+H) + 3*H + 2*H },
 		"fgr":      func(D, H int) int { return 4*H*(D+H) + 4*H + 3*H + 9*H*H },
+		// Jozefowicz et al. 2015, with the (H, D) input embedding E where the paper adds x.
+		"mut1": func(D, H int) int { return H*D + H + H*(D+H) + H + H*H + H + H*D },
+		"mut2": func(D, H int) int { return H*(D+H) + H + H*D + H*H + H + H*(D+H) + H },
+		"mut3": func(D, H int) int { return 3*H*(D+H) + 3*H },
 	}
 	for _, info := range Infos() {
 		t.Run(info.Name, func(t *testing.T) {
@@ -112,6 +116,9 @@ func ExampleInfos() {
 	// irnn      H(D+H) + H
 	// lstm      4H(D+H) + 4H
 	// lstm1997  3H(D+H) + 3H
+	// mut1      3HD + 2H² + 3H
+	// mut2      3H(D+H) + 3H
+	// mut3      3H(D+H) + 3H
 	// nfg       3H(D+H) + 5H
 	// niaf      4H(D+H) + 7H
 	// nig       3H(D+H) + 5H

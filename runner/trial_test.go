@@ -219,6 +219,9 @@ func TestParameterBudget(t *testing.T) {
 		{"lstm", 16000, 61},
 		// gru: 3H²+9H+1+H ≤ 16000 → H=71.
 		{"gru", 16000, 71},
+		// mut1: 3·2H + 2H² + 3H + H+1 = 2H²+10H+1 ≤ 16000 → H=86; mut3 sizes as gru.
+		{"mut1", 16000, 86},
+		{"mut3", 16000, 71},
 	} {
 		h, err := experiments.HiddenForBudget(tc.cell, "adding", tc.budget)
 		if err != nil || h != tc.want {

@@ -213,8 +213,63 @@ func init() {
 			return [][]float64{out}
 		},
 	}
+	for _, v := range []string{"mut1", "mut2", "mut3"} {
+		cells[v] = mut(v)
+	}
 	for _, v := range []string{"peephole", "nig", "nfg", "nog", "niaf", "noaf", "np", "cifg", "fgr"} {
 		cells[v] = greff(v)
+	}
+}
+
+// mut is one of the three cells of Jozefowicz, Zaremba & Sutskever (2015, section 3.1),
+// with the raw-input terms of the paper (inputs of size H) read through an embedding E x
+// (E of shape (H, D), no bias). W_xz, W_xr, W_xh are the columns :D of the fused matrices
+// over [x; ·], W_hz, W_hr, W_hh the columns D: ; mut1's Wh is W_hh alone and its Wz W_xz:
+//
+//	mut1: z = σ(W_xz x + b_z), r = σ(W_xr x + W_hr h + b_r),
+//	      h' = tanh(W_hh (r ⊙ h) + tanh(E x) + b_h) ⊙ z + h ⊙ (1 − z)
+//	mut2: z = σ(W_xz x + W_hz h + b_z), r = σ(E x + W_hr h + b_r),
+//	      h' = tanh(W_hh (r ⊙ h) + W_xh x + b_h) ⊙ z + h ⊙ (1 − z)
+//	mut3: z = σ(W_xz x + W_hz tanh(h) + b_z), r = σ(W_xr x + W_hr h + b_r),
+//	      h' = tanh(W_hh (r ⊙ h) + W_xh x + b_h) ⊙ z + h ⊙ (1 − z)
+func mut(v string) Cell {
+	return Cell{
+		States: []string{"h"},
+		Params: func(D, H int) []Param {
+			switch v {
+			case "mut1":
+				return []Param{{"Wz", H, D}, {"bz", H, 1}, {"Wr", H, D + H}, {"br", H, 1}, {"Wh", H, H}, {"bh", H, 1}, {"E", H, D}}
+			case "mut2":
+				return []Param{{"Wz", H, D + H}, {"bz", H, 1}, {"E", H, D}, {"Whr", H, H}, {"br", H, 1}, {"Wh", H, D + H}, {"bh", H, 1}}
+			}
+			return append(append(wb("Wz", "bz", 1, D, H), wb("Wr", "br", 1, D, H)...), wb("Wh", "bh", 1, D, H)...)
+		},
+		Step: func(D, H int, p map[string][]float64, x []float64, prev [][]float64) [][]float64 {
+			h := prev[0]
+			zero := constant(H, 0)
+			lin := func(W []float64, u []float64) []float64 { return affine(W, zero, H, 0, u) }
+			var z, r, pre []float64
+			switch v {
+			case "mut1":
+				z = apply(add(lin(p["Wz"], x), p["bz"]), sigmoid)
+				r = apply(affine(p["Wr"], p["br"], H, 0, concat(x, h)), sigmoid)
+				pre = add(add(lin(p["Wh"], mul(r, h)), apply(lin(p["E"], x), math.Tanh)), p["bh"])
+			case "mut2":
+				z = apply(affine(p["Wz"], p["bz"], H, 0, concat(x, h)), sigmoid)
+				r = apply(add(add(lin(p["E"], x), lin(p["Whr"], h)), p["br"]), sigmoid)
+				pre = affine(p["Wh"], p["bh"], H, 0, concat(x, mul(r, h)))
+			default:
+				z = apply(affine(p["Wz"], p["bz"], H, 0, concat(x, apply(h, math.Tanh))), sigmoid)
+				r = apply(affine(p["Wr"], p["br"], H, 0, concat(x, h)), sigmoid)
+				pre = affine(p["Wh"], p["bh"], H, 0, concat(x, mul(r, h)))
+			}
+			cand := apply(pre, math.Tanh)
+			out := make([]float64, H)
+			for j := range out {
+				out[j] = cand[j]*z[j] + h[j]*(1-z[j])
+			}
+			return [][]float64{out}
+		},
 	}
 }
 
