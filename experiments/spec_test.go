@@ -661,7 +661,7 @@ var specErrorCases = []specErrorCase{
 	{"invalid solve value", "grid: {T: [10]}\nsolve:\n  test_metric: .nan\n", 3, "solve.test_metric", `invalid solve_metric NaN`},
 	{"invalid random value", "random:\n  n: 8\n  params:\n    momentum: {uniform: [0.9, 9]}\n", 4, "random.params.momentum", `invalid momentum`},
 	{"invalid random choice", "random:\n  n: 8\n  params:\n    optimizer: {choice: [adam, adagrad]}\n", 4, "random.params.optimizer", `invalid optimizer "adagrad"`},
-	{"invalid grid task", "grid:\n  task: [adding, parity]\n", 2, "grid.task", `invalid task "parity": want one of adding, copy`},
+	{"invalid grid task", "grid:\n  task: [adding, parity]\n", 2, "grid.task", `invalid task "parity": want one of adding, adding-hochreiter, copy, long-lag, multiply, temporal-order, temporal-order3`},
 
 	// The document itself.
 	{"YAML syntax", "grid: {T: [10]}\nfixed:\n  clip: norm:1 x: 3\n", 3, "", `invalid YAML: mapping values are not allowed`},
