@@ -851,3 +851,47 @@ func TestExpandResolvesParameterBudget(t *testing.T) {
 		t.Errorf("budget too small: %v", err)
 	}
 }
+
+// The experiments of the Hochreiter & Schmidhuber tasks: each covers its tasks with rnn,
+// lstm and gru, a few seeds and several T.
+func TestSpecTaskExperiments(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tasks  []string
+		trials int
+	}{
+		{"hochreiter", []string{"adding-hochreiter", "multiply"}, 36},
+		{"temporal-order", []string{"temporal-order", "temporal-order3"}, 36},
+		{"long-lag", []string{"long-lag"}, 18},
+	} {
+		data, err := experiments.Read(tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := experiments.ParseSpec(tc.name, tc.name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		trials, err := s.Expand(0)
+		if err != nil || len(trials) != tc.trials {
+			t.Fatalf("%s: %d trials, %v; want %d", tc.name, len(trials), err, tc.trials)
+		}
+		tasks, cells, seeds, Ts := map[string]bool{}, map[string]bool{}, map[uint64]bool{}, map[int]bool{}
+		for _, c := range trials {
+			tasks[c.Task], cells[c.Cell], seeds[c.Seed], Ts[c.T] = true, true, true, true
+		}
+		for _, task := range tc.tasks {
+			if !tasks[task] {
+				t.Errorf("%s: no trial of %s", tc.name, task)
+			}
+		}
+		for _, cell := range []string{"rnn", "lstm", "gru"} {
+			if !cells[cell] {
+				t.Errorf("%s: no trial of %s", tc.name, cell)
+			}
+		}
+		if len(tasks) != len(tc.tasks) || len(seeds) < 2 || len(Ts) < 3 {
+			t.Errorf("%s: tasks %v, %d seeds, %d lengths", tc.name, tasks, len(seeds), len(Ts))
+		}
+	}
+}
