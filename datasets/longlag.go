@@ -25,6 +25,10 @@ const (
 // (the paper's a_1..a_{p-1} are distinct symbols, which needs p+1 input channels; they
 // carry no information about the answer, so one shared symbol stands for them). The
 // label, read at step T-1 only, is the predicted last symbol: class 0 for x, 1 for y.
+// Because the input after step 0 is constant, a network can keep the first symbol in one of
+// two attractors of its dynamics, without gradients through the lag: an rnn whose initial
+// weights already have two does, so the task separates cells by their dynamics at
+// initialisation more than by their gradient flow.
 //
 // The best memoryless predictor is the uniform distribution, cross-entropy ln 2. The
 // metric is the fraction of sequences whose softmax outputs are all within 0.25 of the
