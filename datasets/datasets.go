@@ -134,6 +134,10 @@ type Task struct {
 	MetricName   string // name under which [Task.Metric] is reported
 	Criterion    string // the solve criterion in words, e.g. "test MSE ≤ 0.01"
 	BaselineNote string // the memoryless baseline in a few words
+	// Spread is nil for tasks of one sequence length. Otherwise each batch draws its own
+	// length in [Len(T), Len(T)+Spread(T)], the same for all its sequences (see
+	// [Task.MaxLen]).
+	Spread func(T int) int
 	// Chance is the task metric of the best predictor that ignores the inputs: the level
 	// an accuracy must rise above (0 when not known).
 	Chance float64
@@ -152,8 +156,18 @@ type Task struct {
 	Solved func(loss, metric float64) bool
 }
 
-// Len returns the sequence length for dependency length T ≥ MinT.
+// Len returns the sequence length for dependency length T ≥ MinT; for a task whose
+// length varies per batch (Spread non-nil), the shortest length.
 func (t Task) Len(T int) int { return T + t.Extra }
+
+// MaxLen returns the longest sequence length of a batch for dependency length T ≥ MinT:
+// Len(T), plus Spread(T) for a task whose length varies per batch.
+func (t Task) MaxLen(T int) int {
+	if t.Spread == nil {
+		return t.Len(T)
+	}
+	return t.Len(T) + t.Spread(T)
+}
 
 // Baseline returns the expected loss of the best predictor that ignores the inputs, for
 // T ≥ MinT (NaN otherwise).
@@ -218,7 +232,7 @@ func checkArgs(t Task, T, B int) error {
 	if B < 1 {
 		return fmt.Errorf("%s: batch size B=%d %w (need B ≥ 1)", t.Name, B, ErrOutOfRange)
 	}
-	L := t.Len(T)
+	L := t.MaxLen(T)
 	// Guard the allocation size L*D*B (and L*K*B) against int overflow.
 	w := max(t.InDim, t.OutDim)
 	if L <= 0 || L > maxInt/w || B > maxInt/(L*w) {

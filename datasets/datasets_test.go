@@ -77,7 +77,7 @@ func TestLossString(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	if got, want := datasets.Names(), []string{"adding", "copy"}; !slices.Equal(got, want) {
+	if got, want := datasets.Names(), []string{"adding", "adding-hochreiter", "copy", "long-lag", "multiply", "temporal-order", "temporal-order3"}; !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}
 	for _, tc := range []struct {
@@ -89,6 +89,11 @@ func TestRegistry(t *testing.T) {
 	}{
 		{"adding", "acc@0.04", 2, 1, datasets.MSE, 2, 100},
 		{"copy", "recall_acc", 10, 10, datasets.CrossEntropy, 1, 120},
+		{"adding-hochreiter", "acc@0.04", 2, 1, datasets.MSE, 20, 100},
+		{"multiply", "acc@0.04", 2, 1, datasets.MSE, 20, 100},
+		{"temporal-order", "acc@0.3", 8, 4, datasets.CrossEntropy, 10, 100},
+		{"temporal-order3", "acc@0.3", 8, 8, datasets.CrossEntropy, 10, 100},
+		{"long-lag", "acc@0.25", 3, 2, datasets.CrossEntropy, 1, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			task := mustLookup(t, tc.name)
@@ -198,7 +203,7 @@ func TestBadInput(t *testing.T) {
 	if err == nil || !errors.Is(err, datasets.ErrUnknownTask) {
 		t.Fatalf("Lookup(\"x\") error = %v, want ErrUnknownTask", err)
 	}
-	if got, want := err.Error(), `unknown task "x" (known: adding, copy)`; got != want {
+	if got, want := err.Error(), `unknown task "x" (known: adding, adding-hochreiter, copy, long-lag, multiply, temporal-order, temporal-order3)`; got != want {
 		t.Errorf("Lookup(\"x\") error = %q, want %q", got, want)
 	}
 	if _, err := datasets.TrainBatch(datasets.Task{}, 1, 10, 4, 0); err == nil {
@@ -212,7 +217,7 @@ func TestBadInput(t *testing.T) {
 func TestInput(t *testing.T) {
 	for _, name := range datasets.Names() {
 		task := mustLookup(t, name)
-		b := mustTrain(t, task, 3, 5, 7, 0)
+		b := mustTrain(t, task, 3, max(5, task.MinT), 7, 0)
 		for tt := 0; tt < b.Len; tt++ {
 			in := b.Input(tt)
 			if len(in) != b.InDim*b.Size {
@@ -283,16 +288,17 @@ func TestSlice(t *testing.T) {
 func TestPrefixStable(t *testing.T) {
 	for _, name := range datasets.Names() {
 		task := mustLookup(t, name)
-		big := mustTrain(t, task, 5, 9, 16, 3)
-		small := mustTrain(t, task, 5, 9, 5, 3)
+		T := max(9, task.MinT)
+		big := mustTrain(t, task, 5, T, 16, 3)
+		small := mustTrain(t, task, 5, T, 5, 3)
 		if !batchEqual(big.Slice(0, 5), small) {
 			t.Errorf("%s: TrainBatch(B=16).Slice(0,5) != TrainBatch(B=5)", name)
 		}
-		bigTest, err := datasets.TestSet(task, 5, 9, 20)
+		bigTest, err := datasets.TestSet(task, 5, T, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
-		smallTest, err := datasets.TestSet(task, 5, 9, 4)
+		smallTest, err := datasets.TestSet(task, 5, T, 4)
 		if err != nil {
 			t.Fatal(err)
 		}

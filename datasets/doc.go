@@ -9,7 +9,7 @@
 // generator, the memoryless baseline, the metric and the solve test. Each
 // task lives in one file that declares its Task value and registers it.
 //
-// Two tasks are registered:
+// Seven tasks are registered:
 //
 //   - "adding": the adding problem in the layout of Le et al. (2015) and
 //     Arjovsky et al. (2016). Two input channels, a value channel drawn from
@@ -21,6 +21,16 @@
 //     model must output the data symbols during the last ten steps. Trained
 //     with softmax cross-entropy over all T+20 steps; the memoryless
 //     baseline is 10·ln 8/(T+20).
+//   - "adding-hochreiter" and "multiply": the adding and multiplication
+//     problems of Hochreiter & Schmidhuber (1997), Experiments 4 and 5: value
+//     and marker channels, the first marked value among the first 10 steps,
+//     the second among the first T/2-1, and a length drawn per batch in
+//     [T, T+T/10] (see [Task.Spread]). MSE; baselines 19/480 and 7/144.
+//   - "temporal-order" and "temporal-order3": Experiments 6a and 6b, the order
+//     of 2 (3) X/Y symbols among distractors, windows scaled with T; softmax
+//     cross-entropy at the last step, baseline ln 4 (ln 8).
+//   - "long-lag": Experiment 2a, the first of T symbols to be predicted at the
+//     end; cross-entropy at the last step, baseline ln 2.
 //
 // Batches use the feature-major layout of the runner's graphs: the input of
 // one time step is a D×B matrix (feature rows, one column per sequence), and

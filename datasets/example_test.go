@@ -24,7 +24,7 @@ func ExampleLookup() {
 	// Len(100): 120
 	// baseline(100): 0.1733
 	// solved when test recall_acc ≥ 0.99
-	// unknown task "addition" (known: adding, copy)
+	// unknown task "addition" (known: adding, adding-hochreiter, copy, long-lag, multiply, temporal-order, temporal-order3)
 }
 
 func ExampleTrainBatch() {
@@ -72,9 +72,14 @@ func ExampleTestSet() {
 func ExampleNames() {
 	for _, name := range datasets.Names() {
 		task, _ := datasets.Lookup(name)
-		fmt.Printf("%-7s %-14s %s\n", name, task.Loss, task.MetricName)
+		fmt.Printf("%-17s %-14s %s\n", name, task.Loss, task.MetricName)
 	}
 	// Output:
-	// adding  mse            acc@0.04
-	// copy    cross-entropy  recall_acc
+	// adding            mse            acc@0.04
+	// adding-hochreiter mse            acc@0.04
+	// copy              cross-entropy  recall_acc
+	// long-lag          cross-entropy  acc@0.25
+	// multiply          mse            acc@0.04
+	// temporal-order    cross-entropy  acc@0.3
+	// temporal-order3   cross-entropy  acc@0.3
 }

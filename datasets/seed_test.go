@@ -43,7 +43,8 @@ func TestDeterminism(t *testing.T) {
 	for _, name := range datasets.Names() {
 		t.Run(name, func(t *testing.T) {
 			task := mustLookup(t, name)
-			const seed, T, B = 17, 12, 6
+			const seed, B = 17, 6
+			T := max(12, task.MinT)
 			ref := mustTrain(t, task, seed, T, B, 4)
 			if !batchEqual(ref, mustTrain(t, task, seed, T, B, 4)) {
 				t.Error("TrainBatch is not deterministic")
@@ -133,7 +134,8 @@ func TestDocumentedSeedDerivation(t *testing.T) {
 	}
 	for _, name := range datasets.Names() {
 		task := mustLookup(t, name)
-		const seed, T, B, i = 99, 8, 3, 12
+		const seed, B, i = 99, 3, 12
+		T := max(8, task.MinT)
 		want, err := task.Generate(derive(name, "train", seed, T, i), T, B)
 		if err != nil {
 			t.Fatal(err)

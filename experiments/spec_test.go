@@ -661,7 +661,7 @@ var specErrorCases = []specErrorCase{
 	{"invalid solve value", "grid: {T: [10]}\nsolve:\n  test_metric: .nan\n", 3, "solve.test_metric", `invalid solve_metric NaN`},
 	{"invalid random value", "random:\n  n: 8\n  params:\n    momentum: {uniform: [0.9, 9]}\n", 4, "random.params.momentum", `invalid momentum`},
 	{"invalid random choice", "random:\n  n: 8\n  params:\n    optimizer: {choice: [adam, adagrad]}\n", 4, "random.params.optimizer", `invalid optimizer "adagrad"`},
-	{"invalid grid task", "grid:\n  task: [adding, parity]\n", 2, "grid.task", `invalid task "parity": want one of adding, copy`},
+	{"invalid grid task", "grid:\n  task: [adding, parity]\n", 2, "grid.task", `invalid task "parity": want one of adding, adding-hochreiter, copy, long-lag, multiply, temporal-order, temporal-order3`},
 
 	// The document itself.
 	{"YAML syntax", "grid: {T: [10]}\nfixed:\n  clip: norm:1 x: 3\n", 3, "", `invalid YAML: mapping values are not allowed`},
@@ -849,5 +849,49 @@ func TestExpandResolvesParameterBudget(t *testing.T) {
 	tiny, _ := experiments.ParseSpec("b.yaml", "b", []byte("fixed: {params: 5}\ngrid: {cell: [lstm]}\n"))
 	if _, err := tiny.Expand(0); err == nil || !strings.Contains(err.Error(), "b.yaml:1: fixed.params") {
 		t.Errorf("budget too small: %v", err)
+	}
+}
+
+// The experiments of the Hochreiter & Schmidhuber tasks: each covers its tasks with rnn,
+// lstm and gru, a few seeds and several T.
+func TestSpecTaskExperiments(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tasks  []string
+		trials int
+	}{
+		{"hochreiter", []string{"adding-hochreiter", "multiply"}, 36},
+		{"temporal-order", []string{"temporal-order", "temporal-order3"}, 36},
+		{"long-lag", []string{"long-lag"}, 18},
+	} {
+		data, err := experiments.Read(tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := experiments.ParseSpec(tc.name, tc.name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		trials, err := s.Expand(0)
+		if err != nil || len(trials) != tc.trials {
+			t.Fatalf("%s: %d trials, %v; want %d", tc.name, len(trials), err, tc.trials)
+		}
+		tasks, cells, seeds, Ts := map[string]bool{}, map[string]bool{}, map[uint64]bool{}, map[int]bool{}
+		for _, c := range trials {
+			tasks[c.Task], cells[c.Cell], seeds[c.Seed], Ts[c.T] = true, true, true, true
+		}
+		for _, task := range tc.tasks {
+			if !tasks[task] {
+				t.Errorf("%s: no trial of %s", tc.name, task)
+			}
+		}
+		for _, cell := range []string{"rnn", "lstm", "gru"} {
+			if !cells[cell] {
+				t.Errorf("%s: no trial of %s", tc.name, cell)
+			}
+		}
+		if len(tasks) != len(tc.tasks) || len(seeds) < 2 || len(Ts) < 3 {
+			t.Errorf("%s: tasks %v, %d seeds, %d lengths", tc.name, tasks, len(seeds), len(Ts))
+		}
 	}
 }

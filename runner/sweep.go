@@ -495,12 +495,12 @@ func producedBy(version, build string) string {
 	return fmt.Sprintf("expctl %s (%s build)", version, build)
 }
 
-// trialCost estimates a trial's work: steps × sequence length × the size of its recurrent
-// product, H·(H+D).
+// trialCost estimates a trial's work: steps × the longest sequence length × the size of its
+// recurrent product, H·(H+D).
 func trialCost(c experiments.Config) float64 {
 	L, D := c.T, 10
 	if task, err := datasets.Lookup(c.Task); err == nil {
-		L, D = task.Len(c.T), task.InDim
+		L, D = task.MaxLen(c.T), task.InDim
 	}
 	return float64(c.Steps) * float64(L) * float64(c.Hidden) * float64(c.Hidden+D)
 }

@@ -53,7 +53,7 @@ func TestBenchBadInput(t *testing.T) {
 		{[]string{"--task", "copy", "--T", "0"}, "invalid --T 0: want an integer ≥ 1"},
 		{[]string{"--dtype", "float16"}, `invalid --dtype "float16": want float32 or float64`},
 		{[]string{"--format", "latex"}, `invalid --format "latex": want terminal, markdown, csv or json`},
-		{[]string{"--task", "sort"}, `invalid --task "sort": want one of adding, copy`},
+		{[]string{"--task", "sort"}, `invalid --task "sort": want one of adding, adding-hochreiter, copy, long-lag, multiply, temporal-order, temporal-order3`},
 		{[]string{"--hidden", "0"}, "invalid --hidden 0: want an integer ≥ 1"},
 		{[]string{"--batch", "0"}, "invalid --batch 0: want an integer ≥ 1"},
 		{[]string{"--steps", "0"}, "invalid --steps 0: want an integer ≥ 1"},

@@ -32,7 +32,10 @@ func dataCommand() *cli.Command {
 			"  loss_steps  (S,) int64: the time steps at which the loss reads the output\n" +
 			"  y           MSE tasks: train (N, S, B, K), test (S, M, K): targets at the loss steps\n" +
 			"  labels      cross-entropy tasks: train (N, S, B), test (S, M) int64: target classes\n" +
-			"Batch n of train.npz is the batch of training step n+1. Values are float64 unless\n" +
+			"Batch n of train.npz is the batch of training step n+1. For a task whose length varies\n" +
+			"per batch (adding-hochreiter, multiply), train.npz pads each batch with zeros after its\n" +
+			"last step to the longest possible length, has loss_steps (N, S) for each batch's own\n" +
+			"loss steps and adds lengths (N,) int64; the test set has one length. Values are float64 unless\n" +
 			"--dtype float32 (a float32 trial rounds the float64 values to nearest, as numpy's astype does).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "task", Value: def.Task, Usage: "task: " + strings.Join(datasets.Names(), ", ")},
@@ -80,25 +83,37 @@ func writeData(cfg experiments.Config, out string, w io.Writer) error {
 		return err
 	}
 	train := filepath.Join(out, trainDataFile)
-	if err := trialdir.WriteArrays(train, dataArrays(batches, cfg.Dtype, true)); err != nil {
+	if err := trialdir.WriteArrays(train, dataArrays(batches, cfg.Dtype, true, task.Spread != nil)); err != nil {
 		return err
 	}
 	testPath := filepath.Join(out, testDataFile)
-	if err := trialdir.WriteArrays(testPath, dataArrays([]*datasets.Batch{test}, cfg.Dtype, false)); err != nil {
+	if err := trialdir.WriteArrays(testPath, dataArrays([]*datasets.Batch{test}, cfg.Dtype, false, false)); err != nil {
 		return err
 	}
 	b := batches[0]
-	fmt.Fprintf(w, "%s: %d batches of %d sequences, L=%d, D=%d, K=%d, %d loss step(s), %s\n",
-		train, cfg.Steps, cfg.Batch, b.Len, b.InDim, b.OutDim, len(b.LossSteps), cfg.Dtype)
+	length := fmt.Sprintf("L=%d", b.Len)
+	if task.Spread != nil {
+		length = fmt.Sprintf("L=%d..%d (padded to %d)", task.Len(cfg.T), task.MaxLen(cfg.T), task.MaxLen(cfg.T))
+	}
+	fmt.Fprintf(w, "%s: %d batches of %d sequences, %s, D=%d, K=%d, %d loss step(s), %s\n",
+		train, cfg.Steps, cfg.Batch, length, b.InDim, b.OutDim, len(b.LossSteps), cfg.Dtype)
 	fmt.Fprintf(w, "%s: %d sequences\n", testPath, test.Size)
 	return nil
 }
 
-// dataArrays lays out batches of one size as the arrays of train.npz (stacked: a leading
-// axis of one entry per batch) or, for one batch, of test.npz (no leading axis).
-func dataArrays(batches []*datasets.Batch, dtype string, stacked bool) []trialdir.Array {
+// dataArrays lays out batches as the arrays of train.npz (stacked: a leading axis of one
+// entry per batch) or, for one batch, of test.npz (no leading axis). Stacked batches of a
+// task whose length varies per batch (ragged) are padded with zeros after their last step to
+// the longest length, and get per-batch loss_steps (N, S) and lengths (N,).
+func dataArrays(batches []*datasets.Batch, dtype string, stacked, ragged bool) []trialdir.Array {
 	b0 := batches[0]
 	L, B, D, K, S := b0.Len, b0.Size, b0.InDim, b0.OutDim, len(b0.LossSteps)
+	ragged = ragged && stacked
+	if ragged {
+		for _, b := range batches {
+			L = max(L, b.Len)
+		}
+	}
 	lead := func(shape ...int) []int {
 		if stacked {
 			return append([]int{len(batches)}, shape...)
@@ -109,18 +124,30 @@ func dataArrays(batches []*datasets.Batch, dtype string, stacked bool) []trialdi
 	y := trialdir.Array{Name: "y", Shape: lead(S, B, K), Dtype: dtype}
 	labels := trialdir.Array{Name: "labels", Shape: lead(S, B), Dtype: "int64"}
 	steps := trialdir.Array{Name: "loss_steps", Shape: []int{S}, Dtype: "int64"}
-	for _, s := range b0.LossSteps {
-		steps.Data = append(steps.Data, float64(s))
+	lengths := trialdir.Array{Name: "lengths", Shape: []int{len(batches)}, Dtype: "int64"}
+	if ragged {
+		steps.Shape = []int{len(batches), S}
+		for _, b := range batches {
+			for _, s := range b.LossSteps {
+				steps.Data = append(steps.Data, float64(s))
+			}
+			lengths.Data = append(lengths.Data, float64(b.Len))
+		}
+	} else {
+		for _, s := range b0.LossSteps {
+			steps.Data = append(steps.Data, float64(s))
+		}
 	}
 	N := S * B
 	for _, b := range batches {
-		for t := range L {
+		for t := range b.Len {
 			for s := range B {
 				for d := range D {
 					x.Data = append(x.Data, b.X[(t*D+d)*B+s])
 				}
 			}
 		}
+		x.Data = append(x.Data, make([]float64, (L-b.Len)*B*D)...)
 		for j := range S {
 			for s := range B {
 				if b.Labels != nil {
@@ -133,8 +160,12 @@ func dataArrays(batches []*datasets.Batch, dtype string, stacked bool) []trialdi
 			}
 		}
 	}
+	arrays := []trialdir.Array{x, y, steps}
 	if b0.Labels != nil {
-		return []trialdir.Array{x, labels, steps}
+		arrays = []trialdir.Array{x, labels, steps}
 	}
-	return []trialdir.Array{x, y, steps}
+	if ragged {
+		arrays = append(arrays, lengths)
+	}
+	return arrays
 }

@@ -39,16 +39,27 @@ func batchAt(m map[string]trialdir.Array, n int, task datasets.Task) *datasets.B
 	} else {
 		n = 0
 	}
-	L, B, D := shape[0], shape[1], shape[2]
+	P, B, D := shape[0], shape[1], shape[2] // P: the padded length
+	L, steps := P, m["loss_steps"]
+	if lengths, ok := m["lengths"]; ok { // ragged train.npz: batch n's own length and loss steps
+		L = int(lengths.Data[n])
+		S := steps.Shape[1]
+		steps.Data = steps.Data[n*S : (n+1)*S]
+	}
 	b := &datasets.Batch{Len: L, Size: B, InDim: D, OutDim: task.OutDim, X: make([]float64, L*D*B)}
-	for _, s := range m["loss_steps"].Data {
+	for _, s := range steps.Data {
 		b.LossSteps = append(b.LossSteps, int(s))
 	}
 	S, K := len(b.LossSteps), task.OutDim
-	for t := range L {
+	for t := range P {
 		for s := range B {
 			for d := range D {
-				b.X[(t*D+d)*B+s] = x.Data[n*L*B*D+(t*B+s)*D+d]
+				v := x.Data[n*P*B*D+(t*B+s)*D+d]
+				if t < L {
+					b.X[(t*D+d)*B+s] = v
+				} else if v != 0 {
+					b.X = nil // padding must be zero
+				}
 			}
 		}
 	}
@@ -75,13 +86,16 @@ func TestDataRoundTrip(t *testing.T) {
 	for _, name := range datasets.Names() {
 		task, _ := datasets.Lookup(name)
 		cfg := experiments.DefaultConfig()
-		cfg.Task, cfg.T, cfg.Seed, cfg.Batch, cfg.Steps, cfg.TestSize, cfg.Dtype = name, 7, 3, 5, 4, 6, "float64"
+		cfg.Task, cfg.T, cfg.Seed, cfg.Batch, cfg.Steps, cfg.TestSize, cfg.Dtype = name, max(7, task.MinT), 3, 5, 4, 6, "float64"
+		if task.Spread != nil {
+			cfg.T, cfg.Steps = 40, 8 // lengths 40..44: the batches differ in length
+		}
 		out := t.TempDir()
 		if err := writeData(cfg, out, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		train, test := readData(t, filepath.Join(out, trainDataFile)), readData(t, filepath.Join(out, testDataFile))
-		L := task.Len(cfg.T)
+		L := task.MaxLen(cfg.T)
 		if got := train["x"].Shape; !slices.Equal(got, []int{cfg.Steps, L, cfg.Batch, task.InDim}) {
 			t.Errorf("%s: train x shape %v", name, got)
 		}
@@ -95,7 +109,31 @@ func TestDataRoundTrip(t *testing.T) {
 		if got := batchAt(test, -1, task); !batchesEqual(got, want) {
 			t.Errorf("%s: test.npz is not the test set", name)
 		}
+		if task.Spread != nil {
+			checkRagged(t, train, cfg, task)
+			continue
+		}
 		checkNumpy(t, out, name, cfg, L, len(want.LossSteps), task)
+	}
+}
+
+// checkRagged checks the extra arrays of a ragged train.npz: lengths (N,) and loss_steps
+// (N, S), with at least two different lengths among the batches.
+func checkRagged(t *testing.T, train map[string]trialdir.Array, cfg experiments.Config, task datasets.Task) {
+	t.Helper()
+	lengths, steps := train["lengths"], train["loss_steps"]
+	if !slices.Equal(lengths.Shape, []int{cfg.Steps}) || lengths.Dtype != "int64" || !slices.Equal(steps.Shape, []int{cfg.Steps, 1}) {
+		t.Fatalf("%s: lengths %v %s, loss_steps %v", task.Name, lengths.Shape, lengths.Dtype, steps.Shape)
+	}
+	seen := map[float64]bool{}
+	for i, l := range lengths.Data {
+		seen[l] = true
+		if int(l) < task.Len(cfg.T) || int(l) > task.MaxLen(cfg.T) || steps.Data[i] != l-1 {
+			t.Errorf("%s: batch %d has length %v, loss step %v", task.Name, i, l, steps.Data[i])
+		}
+	}
+	if len(seen) < 2 {
+		t.Errorf("%s: all %d batches have one length %v", task.Name, cfg.Steps, lengths.Data)
 	}
 }
 

@@ -54,7 +54,7 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--cell", "lsmt"}, `--cell "lsmt": want one of ` + strings.Join(models.Names(), ", ")},
-		{[]string{"--task", "sort"}, `--task "sort": want one of adding, copy`},
+		{[]string{"--task", "sort"}, `--task "sort": want one of adding, adding-hochreiter, copy, long-lag, multiply, temporal-order, temporal-order3`},
 		{[]string{"--T", "0"}, "--T 0: want an integer ≥ 2"},
 		{[]string{"--task", "copy", "--T", "-3"}, "--T -3: want an integer ≥ 1"},
 		{[]string{"--hidden", "0"}, "--hidden 0: want an integer ≥ 1"},
