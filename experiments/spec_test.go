@@ -862,7 +862,7 @@ func TestSpecTaskExperiments(t *testing.T) {
 	}{
 		{"hochreiter", []string{"adding-hochreiter", "multiply"}, 36},
 		{"temporal-order", []string{"temporal-order", "temporal-order3"}, 36},
-		{"long-lag", []string{"long-lag"}, 18},
+		{"long-lag", []string{"long-lag"}, 30},
 	} {
 		data, err := experiments.Read(tc.name)
 		if err != nil {
