@@ -35,7 +35,7 @@ var adding = Task{
 	BaselineNote: "always predict 1.0: MSE = 1/6",
 	Draw:         drawAdding,
 	Memoryless:   func(int) float64 { return 1.0 / 6 },
-	Score:        scoreAdding,
+	Score:        within(addingTol),
 	Solved:       func(loss, _ float64) bool { return loss <= addingSolvedMSE },
 }
 
@@ -68,15 +68,19 @@ func drawAdding(rng *rand.Rand, T, B int) *Batch {
 	return b
 }
 
-func scoreAdding(b *Batch, out []float64) float64 {
-	if b.Y == nil {
-		panic("datasets: adding.Metric: batch has no MSE targets")
-	}
-	ok := 0
-	for n, y := range b.Y {
-		if math.Abs(out[n]-y) < addingTol {
-			ok++
+// within returns the metric "fraction of sequences with |prediction − target| < tol" of a
+// task with one MSE target per sequence.
+func within(tol float64) func(b *Batch, out []float64) float64 {
+	return func(b *Batch, out []float64) float64 {
+		if b.Y == nil {
+			panic("datasets: Metric: batch has no MSE targets")
 		}
+		ok := 0
+		for n, y := range b.Y {
+			if math.Abs(out[n]-y) < tol {
+				ok++
+			}
+		}
+		return float64(ok) / float64(len(b.Y))
 	}
-	return float64(ok) / float64(len(b.Y))
 }

@@ -43,7 +43,7 @@ var addingHochreiter = Task{
 	BaselineNote: "always predict 0.5: MSE = 19/480 ≈ 0.0396",
 	Draw:         func(rng *rand.Rand, T, B int) *Batch { return drawHochreiter(rng, T, B, false) },
 	Memoryless:   func(int) float64 { return 19.0 / 480 },
-	Score:        scoreTolerance,
+	Score:        within(hochTol),
 	Solved:       func(loss, _ float64) bool { return loss <= hochSolvedMSE },
 }
 
@@ -72,7 +72,7 @@ var multiply = Task{
 	BaselineNote: "always predict E[X1X2] = 1/4: MSE = 7/144 ≈ 0.0486",
 	Draw:         func(rng *rand.Rand, T, B int) *Batch { return drawHochreiter(rng, T, B, true) },
 	Memoryless:   func(int) float64 { return 7.0 / 144 },
-	Score:        scoreTolerance,
+	Score:        within(hochTol),
 	Solved:       func(loss, _ float64) bool { return loss <= hochSolvedMSE },
 }
 
@@ -132,18 +132,4 @@ func drawHochreiter(rng *rand.Rand, T, B int, mul bool) *Batch {
 		}
 	}
 	return b
-}
-
-// scoreTolerance is the fraction of sequences with |out - target| < 0.04.
-func scoreTolerance(b *Batch, out []float64) float64 {
-	if b.Y == nil {
-		panic("datasets: Metric: batch has no MSE targets")
-	}
-	ok := 0
-	for n, y := range b.Y {
-		if math.Abs(out[n]-y) < hochTol {
-			ok++
-		}
-	}
-	return float64(ok) / float64(len(b.Y))
 }
