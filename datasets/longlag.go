@@ -47,7 +47,7 @@ var longLag = Task{
 	BaselineNote: "uniform over x and y: CE = ln 2",
 	Draw:         drawLongLag,
 	Memoryless:   func(int) float64 { return math.Log(2) },
-	Score:        func(b *Batch, out []float64) float64 { return confidentFraction(b, out, lagTol) },
+	Score:        confident(lagTol),
 	Solved:       func(_, metric float64) bool { return metric >= lagSolved },
 }
 
