@@ -25,7 +25,8 @@ import (
 // A start begins an attempt: step is 0, or the step of the checkpoint it resumed from
 // (resumed is then true). A checkpoint line follows every checkpoint it saves. An end
 // closes it: how is [Finished] (status is the result's status), [Interrupted] (SIGINT or
-// SIGTERM, after saving a checkpoint at step), [Stopped] (an error left the trial
+// SIGTERM, after saving a checkpoint at step), [Paused] (at a rung of successive halving,
+// after saving a checkpoint at step, until its group is ranked), [Stopped] (an error left the trial
 // unfinished, e.g. a full disk; error says which) or [Crashed] (written by the sweep for a
 // worker that died without a result; its step is unknown). A process killed outright
 // writes no end: see [ReadAttempts]. A partial last line, left by a kill during an append,
@@ -36,6 +37,7 @@ const AttemptsFile = "attempts.jsonl"
 const (
 	Finished    = "finished"    // wrote result.json; Status is its status
 	Interrupted = "interrupted" // stopped by SIGINT or SIGTERM after saving a checkpoint
+	Paused      = "paused"      // stopped at a rung of successive halving after saving a checkpoint, to wait for its group
 	Stopped     = "stopped"     // an error left the trial unfinished (a full disk); Error says which
 	Crashed     = "crashed"     // the worker died without a result, as its sweep saw
 	Killed      = "killed"      // ended without a word: the next attempt started, or none runs now
@@ -53,7 +55,7 @@ type Attempt struct {
 	EndKnown bool
 	// LastCheckpoint is the step of the last checkpoint it recorded, -1 if none.
 	LastCheckpoint int
-	How            string // Finished, Interrupted, Stopped, Crashed, Killed or Running
+	How            string // Finished, Interrupted, Paused, Stopped, Crashed, Killed or Running
 	Status         string // How == Finished: the result's status
 	Error          string // How == Stopped or Crashed: what stopped it
 	// Wall-clock start, host name and process id of the process; they differ between runs.
@@ -78,7 +80,7 @@ type attemptLine struct {
 // AttemptEnd is how an attempt ended, for [EndAttempt].
 type AttemptEnd struct {
 	Step   int    // the step it reached (ignored for Crashed)
-	How    string // Finished, Interrupted, Stopped or Crashed
+	How    string // Finished, Interrupted, Paused, Stopped or Crashed
 	Status string // Finished: the result's status
 	Error  string // Stopped, Crashed: what stopped it
 }

@@ -12,7 +12,23 @@ const (
 	Unsolved = "unsolved" // the budget ran out first
 	Diverged = "diverged" // the loss or a gradient became NaN or infinite
 	Failed   = "failed"   // the trial could not run (an error or a crash)
+	// Pruned: a prune rule of its sweep stopped it before the end of its budget, as
+	// unpromising; Result.Pruned says which rule and at which step.
+	Pruned = "pruned"
 )
+
+// Prune rules: the Rule of a [Pruning].
+const (
+	PrunePlateau = "plateau" // the trial's best test loss stopped improving
+	PruneHalving = "halving" // successive halving ranked it out of its group at a rung
+)
+
+// Pruning records why and when a pruned trial was stopped.
+type Pruning struct {
+	Step   int    `json:"step"`   // the step it was stopped at: its last evaluation
+	Rule   string `json:"rule"`   // PrunePlateau or PruneHalving
+	Reason string `json:"reason"` // the rule's finding in words
+}
 
 // Result is the content of result.json. Fields that may be undefined (a diverged trial
 // has no final loss) are pointers and encode as null. WallSeconds is the only field that
@@ -30,6 +46,7 @@ type Result struct {
 	Criterion    string   `json:"criterion"` // the solve criterion, in words
 	Params       int      `json:"params"`    // trainable parameters
 	Error        string   `json:"error,omitempty"`
+	Pruned       *Pruning `json:"pruned,omitempty"` // Status Pruned: the rule that stopped it
 	WallSeconds  float64  `json:"wall_seconds"`
 	Version      string   `json:"version"`         // expctl version that produced it
 	Build        string   `json:"build,omitempty"` // its arithmetic: "go" or "openblas"
