@@ -50,6 +50,18 @@ type Config struct {
 	SolveLoss   *float64 `json:"solve_loss,omitempty"`
 	SolveMetric *float64 `json:"solve_metric,omitempty"`
 
+	// PlateauPatience, when > 0, prunes the trial once its best test loss has not improved
+	// by PlateauDelta (relative) over that many evaluations, never before PlateauMinSteps
+	// (see [Plateau]). The trial then ends with status pruned.
+	PlateauPatience int     `json:"plateau_patience,omitempty"`
+	PlateauDelta    float64 `json:"plateau_delta,omitempty"`
+	PlateauMinSteps int     `json:"plateau_min_steps,omitempty"`
+
+	// Halving, when set, is the successive-halving policy of the trial's sweep in the
+	// form [Halving.String] gives; only a spec's prune.halving sets it. It is part of the
+	// trial's identity because the trial's outcome depends on it.
+	Halving string `json:"halving,omitempty"`
+
 	// InitParams, when set, is "sha256:" and the SHA-256 (hex) of the .npz file the trial's
 	// initial weights are read from instead of being drawn from Seed (see 'expctl run
 	// trial --init-params'). The file's hash, not its path, is part of the trial's identity:

@@ -36,6 +36,9 @@ type Field struct {
 	// TrialOnly marks a field that a single trial sets and a sweep spec may not: its value
 	// names something outside the config (a file) that the sweep cannot hand each trial.
 	TrialOnly bool
+	// SpecKey, when set, is the one place of a spec that sets the field (e.g.
+	// "prune.halving"); fixed, grid and random may not.
+	SpecKey string
 
 	// check returns what the field wants when v, a value of the field in c, is not
 	// allowed, and "" when it is; nil allows every value. Checks run in field order, so a
@@ -117,6 +120,18 @@ var fields = []*Field{
 	{Key: "solve_metric", Kind: KindFloat, Optional: true, check: finite,
 		Help: "solved when the test metric is at least this (replaces the task's criterion)",
 		ptr:  func(c *Config) any { return &c.SolveMetric }},
+	{Key: "plateau_patience", Flag: "plateau-patience", Kind: KindInt, Default: 0, check: atLeastZero,
+		Help: "prune the trial (status pruned) once its best test loss has not improved by --plateau-delta over this many evaluations (0: never)",
+		ptr:  func(c *Config) any { return &c.PlateauPatience }},
+	{Key: "plateau_delta", Flag: "plateau-delta", Kind: KindFloat, Default: 0.0, check: unitInterval,
+		Help: "plateau rule: the relative improvement of the best test loss that counts, in [0, 1) (0.01: 1%)",
+		ptr:  func(c *Config) any { return &c.PlateauDelta }},
+	{Key: "plateau_min_steps", Flag: "plateau-min-steps", Kind: KindInt, Default: 0, check: atLeastZero,
+		Help: "plateau rule: never prune before this step (≥ 0)",
+		ptr:  func(c *Config) any { return &c.PlateauMinSteps }},
+	{Key: "halving", Kind: KindString, Default: "", check: checkHalving, SpecKey: "prune.halving",
+		Help: "successive halving of the trial's group, as a spec's prune.halving sets it (over=KEYS;rungs=STEPS;factor=N); empty: none",
+		ptr:  func(c *Config) any { return &c.Halving }},
 	{Key: "init_params", Kind: KindString, Default: "", check: checkInitParams, TrialOnly: true,
 		Help: "sha256:<hex> of the .npz file the initial weights were read from ('expctl run trial --init-params'); empty: drawn from the seed",
 		ptr:  func(c *Config) any { return &c.InitParams }},
@@ -270,6 +285,13 @@ func oneOf(want string, allowed ...string) func(Config, any) string {
 		}
 		return want
 	}
+}
+
+func atLeastZero(_ Config, v any) string {
+	if v.(int) < 0 {
+		return "an integer ≥ 0"
+	}
+	return ""
 }
 
 func budget(_ Config, v any) string {

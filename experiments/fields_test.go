@@ -91,7 +91,9 @@ func TestValidateRules(t *testing.T) {
 		"steps": -1, "optimizer": "nope", "lr": 0.0, "momentum": 1.0, "decay": -0.5, "beta1": 1.0,
 		"beta2": 2.0, "epsilon": -1e-8, "clip": "norm:0", "dtype": "float16", "eval_every": 0,
 		"test_size": 0, "forget_bias": math.Inf(1), "params": -1, "solve_loss": math.NaN(),
-		"solve_metric": math.Inf(-1), "init_params": "sha256:0123"}
+		"solve_metric": math.Inf(-1), "init_params": "sha256:0123",
+		"plateau_patience": -1, "plateau_delta": 1.0, "plateau_min_steps": -5,
+		"halving": "over=lr;rungs=150;factor=3"}
 	for _, f := range fields {
 		v, ok := bad[f.Key]
 		if !ok {

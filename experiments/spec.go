@@ -362,6 +362,8 @@ func decodeAs[T any](n *yaml.Node) (any, error) {
 func (p *specParser) field(e entry, path string) (*Field, error) {
 	if f, ok := fieldIndex[e.key]; ok && f.TrialOnly {
 		return nil, p.errf(e.k.Line, join(path, e.key), "field %q is for a single trial only ('expctl run trial'); a sweep cannot set it", e.key)
+	} else if ok && f.SpecKey != "" {
+		return nil, p.errf(e.k.Line, join(path, e.key), "field %q is set by %s, not here", e.key, f.SpecKey)
 	} else if ok {
 		return f, nil
 	}
@@ -415,7 +417,7 @@ func (p *specParser) duplicate(f *Field, o origin, path string, line int) error 
 		f.Key, o.line, o.path, line, path)
 }
 
-var specKeys = []string{"name", "description", "seed", "fixed", "grid", "random", "budget", "solve"}
+var specKeys = []string{"name", "description", "seed", "fixed", "grid", "random", "budget", "solve", "prune"}
 
 func unknownKey(p *specParser, e entry, path string, valid []string) error {
 	return p.errf(e.k.Line, path, "unknown key %q; want one of %s%s", e.key, strings.Join(valid, ", "), didYouMean(e.key, valid))
@@ -486,6 +488,8 @@ func (p *specParser) parse(data []byte) error {
 			err = p.settings(e, budgetSection)
 		case "solve":
 			err = p.settings(e, solveSection)
+		case "prune":
+			err = p.prune(e)
 		default:
 			err = unknownKey(p, e, "", specKeys)
 		}
@@ -543,6 +547,11 @@ var (
 		{key: "test_size", f: fieldIndex["test_size"]},
 		{key: "early_stop", f: fieldIndex["keep_going"], negate: true},
 	}}
+	plateauSection = section{name: "prune.plateau", keys: []sectionKey{
+		{key: "delta", f: fieldIndex["plateau_delta"]},
+		{key: "patience", f: fieldIndex["plateau_patience"]},
+		{key: "min_steps", f: fieldIndex["plateau_min_steps"]},
+	}}
 	solveSection = section{name: "solve", keys: []sectionKey{
 		{key: "test_loss", f: fieldIndex["solve_loss"]},
 		{key: "test_metric", f: fieldIndex["solve_metric"]},
@@ -573,6 +582,106 @@ func (p *specParser) settings(top entry, sec section) error {
 		}
 		p.s.settings = append(p.s.settings, specSetting{f, v})
 	}
+	return nil
+}
+
+// prune parses the prune section: plateau (a section of the plateau_* fields) and
+// halving (see [Halving]), each optional.
+func (p *specParser) prune(top entry) error {
+	entries, err := p.mapping(top.v, "prune", false)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		switch e.key {
+		case "plateau":
+			if err := p.settings(e, plateauSection); err != nil {
+				return err
+			}
+			if _, ok := p.s.origins["plateau_patience"]; !ok {
+				return p.errf(e.k.Line, "prune.plateau", "want patience, the evaluations without improvement before a trial is pruned (an integer ≥ 1)")
+			}
+		case "halving":
+			if err := p.halving(e); err != nil {
+				return err
+			}
+		default:
+			return unknownKey(p, e, "prune", []string{"plateau", "halving"})
+		}
+	}
+	return nil
+}
+
+// halving parses prune.halving: over (field keys), rungs (steps) and factor (default 3).
+func (p *specParser) halving(top entry) error {
+	const path = "prune.halving"
+	entries, err := p.mapping(top.v, path, false)
+	if err != nil {
+		return err
+	}
+	h := Halving{Factor: 3}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		seen[e.key] = true
+		switch e.key {
+		case "over":
+			vs, err := p.values(e.v, path+".over", KindString, true)
+			if err != nil {
+				return err
+			}
+			var fs []*Field
+			for _, v := range vs {
+				name := v.(string)
+				f, ok := fieldIndex[name]
+				switch {
+				case !ok:
+					keys := make([]string, len(fields))
+					for i, f := range fields {
+						keys[i] = f.Key
+					}
+					return p.errf(deref(e.v).Line, path+".over", "unknown field %q; the fields are %s%s", name, fieldNames(), didYouMean(name, keys))
+				case f.SpecKey != "" || f.TrialOnly || strings.HasPrefix(name, "plateau_"):
+					return p.errf(deref(e.v).Line, path+".over", "field %q cannot vary within a group: it is part of the prune policy or of a single trial", name)
+				}
+				fs = append(fs, f)
+			}
+			slices.SortFunc(fs, func(a, b *Field) int { return a.index - b.index })
+			for _, f := range fs {
+				h.Over = append(h.Over, f.Key)
+			}
+		case "rungs":
+			vs, err := p.values(e.v, path+".rungs", KindInt, true)
+			if err != nil {
+				return err
+			}
+			for _, v := range vs {
+				h.Rungs = append(h.Rungs, v.(int))
+			}
+		case "factor":
+			v, err := p.scalar(e.v, path+".factor", KindInt)
+			if err != nil {
+				return err
+			}
+			h.Factor = v.(int)
+		default:
+			return unknownKey(p, e, path, []string{"over", "rungs", "factor"})
+		}
+	}
+	for _, k := range []string{"over", "rungs"} {
+		if !seen[k] {
+			return p.errf(top.k.Line, path, "want %s: %s", k, map[string]string{
+				"over":  "the fields that vary within a group, e.g. over: [lr]",
+				"rungs": "the steps at which a group is ranked, e.g. rungs: [500, 1000]"}[k])
+		}
+	}
+	if why := h.check(); why != "" {
+		return p.errf(top.k.Line, path, "want %s (%s)", halvingWant, why)
+	}
+	f := fieldIndex["halving"]
+	if err := p.set(f, path, top.k.Line, false); err != nil {
+		return err
+	}
+	p.s.settings = append(p.s.settings, specSetting{f, h.String()})
 	return nil
 }
 

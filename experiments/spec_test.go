@@ -663,6 +663,24 @@ var specErrorCases = []specErrorCase{
 	{"invalid random choice", "random:\n  n: 8\n  params:\n    optimizer: {choice: [adam, adagrad]}\n", 4, "random.params.optimizer", `invalid optimizer "adagrad"`},
 	{"invalid grid task", "grid:\n  task: [adding, parity]\n", 2, "grid.task", `invalid task "parity": want one of adding, adding-hochreiter, copy, long-lag, multiply, temporal-order, temporal-order3`},
 
+	// Pruning.
+	{"prune not a mapping", "grid: {T: [10]}\nprune: [plateau]\n", 2, "prune", `want a mapping`},
+	{"unknown prune rule", "grid: {T: [10]}\nprune:\n  asha: {}\n", 3, "prune", `unknown key "asha"; want one of plateau, halving`},
+	{"plateau without patience", "grid: {T: [10]}\nprune:\n  plateau: {delta: 0.01}\n", 3, "prune.plateau", `want patience`},
+	{"unknown plateau key", "grid: {T: [10]}\nprune:\n  plateau: {patience: 3, min_step: 100}\n", 3, "prune.plateau", `unknown key "min_step"; want one of delta, patience, min_steps (did you mean "min_steps"?)`},
+	{"plateau patience a string", "grid: {T: [10]}\nprune:\n  plateau: {patience: many}\n", 3, "prune.plateau.patience", `want an integer`},
+	{"plateau delta too large", "grid: {T: [10]}\nprune:\n  plateau: {patience: 3, delta: 1.5}\n", 3, "prune.plateau.delta", `invalid plateau_delta 1.5: want a number in [0, 1)`},
+	{"halving without over", "grid: {lr: [0.1, 0.01]}\nprune:\n  halving: {rungs: [100]}\n", 3, "prune.halving", `want over: the fields that vary within a group`},
+	{"halving without rungs", "grid: {lr: [0.1, 0.01]}\nprune:\n  halving: {over: [lr]}\n", 3, "prune.halving", `want rungs`},
+	{"halving over unknown field", "grid: {lr: [0.1, 0.01]}\nprune:\n  halving: {over: [rate], rungs: [100]}\n", 3, "prune.halving.over", `unknown field "rate"`},
+	{"halving over halving", "grid: {lr: [0.1, 0.01]}\nprune:\n  halving: {over: [halving], rungs: [100]}\n", 3, "prune.halving.over", `field "halving" cannot vary within a group`},
+	{"halving factor 1", "grid: {lr: [0.1, 0.01]}\nprune:\n  halving: {over: [lr], rungs: [100], factor: 1}\n", 3, "prune.halving", `(factor ≥ 2)`},
+	{"halving rungs decreasing", "grid: {lr: [0.1, 0.01]}\nprune:\n  halving: {over: [lr], rungs: [200, 100]}\n", 3, "prune.halving", `(rungs are increasing steps ≥ 1)`},
+	{"halving rung off the evaluations", "budget: {steps: 1000, eval_every: 100}\ngrid: {lr: [0.1, 0.01]}\nprune:\n  halving:\n    over: [lr]\n    rungs: [150]\n", 4, "prune.halving", `rungs that are multiples of eval_every 100 and below steps 1000 (rung 150 is not)`},
+	{"halving rung at the budget", "budget: {steps: 1000, eval_every: 100}\ngrid: {lr: [0.1, 0.01]}\nprune:\n  halving: {over: [lr], rungs: [1000]}\n", 4, "prune.halving", `below steps 1000`},
+	{"halving set in fixed", "fixed: {halving: 'over=lr;rungs=100;factor=3'}\ngrid: {lr: [0.1, 0.01]}\n", 1, "fixed.halving", `field "halving" is set by prune.halving, not here`},
+	{"halving as an axis", "grid: {halving: ['over=lr;rungs=100;factor=3']}\n", 1, "grid.halving", `is set by prune.halving`},
+
 	// The document itself.
 	{"YAML syntax", "grid: {T: [10]}\nfixed:\n  clip: norm:1 x: 3\n", 3, "", `invalid YAML: mapping values are not allowed`},
 	{"YAML tab", "grid:\n\tT: [10]\n", 2, "", `invalid YAML`},
@@ -893,5 +911,42 @@ func TestSpecTaskExperiments(t *testing.T) {
 		if len(tasks) != len(tc.tasks) || len(seeds) < 2 || len(Ts) < 3 {
 			t.Errorf("%s: tasks %v, %d seeds, %d lengths", tc.name, tasks, len(seeds), len(Ts))
 		}
+	}
+}
+
+func TestSpecPrune(t *testing.T) {
+	s := mustParse(t, `
+budget: {steps: 1000, eval_every: 50}
+prune:
+  plateau: {patience: 6, delta: 0.01, min_steps: 300}
+  halving: {over: [seed, lr], rungs: [100, 400], factor: 2}
+grid: {lr: [0.1, 0.01], seed: [1, 2]}
+`)
+	trials, err := s.Expand(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range trials {
+		if c.PlateauPatience != 6 || c.PlateauDelta != 0.01 || c.PlateauMinSteps != 300 {
+			t.Errorf("plateau rule of %s: %d %g %d", c.ID(), c.PlateauPatience, c.PlateauDelta, c.PlateauMinSteps)
+		}
+		// over is kept in field order (lr before seed), whatever order the spec gives.
+		if c.Halving != "over=lr,seed;rungs=100,400;factor=2" {
+			t.Errorf("halving of %s: %q", c.ID(), c.Halving)
+		}
+		if c.Group() != trials[0].Group() {
+			t.Errorf("%s is not in the group of %s", c.ID(), trials[0].ID())
+		}
+	}
+	// The prune policy is part of the trial's identity; a spec without one gives the ids
+	// it always gave.
+	plain := mustParse(t, "budget: {steps: 1000, eval_every: 50}\ngrid: {lr: [0.1, 0.01], seed: [1, 2]}\n")
+	others, err := plain.Expand(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if others[0].ID() == trials[0].ID() || strings.Contains(string(others[0].Canonical()), "plateau") ||
+		strings.Contains(string(others[0].Canonical()), "halving") {
+		t.Errorf("config without pruning: %s", others[0].Canonical())
 	}
 }

@@ -44,7 +44,7 @@ func TestResumeIsRecorded(t *testing.T) {
 	}
 
 	var out bytes.Buffer
-	if err := RunWorker(context.Background(), dir, 7, &out); err != nil {
+	if err := RunWorker(context.Background(), WorkerArgs{Dir: dir, CheckpointEvery: 7}, &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.SplitN(out.String(), "\n", 3)

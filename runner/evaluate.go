@@ -71,9 +71,10 @@ func (tr *trial) evaluate() (loss, metric float64, err error) {
 	return loss, metric, nil
 }
 
-// decide applies the evaluation p to the trial's state and reports whether training
-// stops: the test loss is not finite (the trial diverged: status set in res), or the
-// trial is solved and not asked to keep going.
+// decide applies the evaluation p, the last of the curve, to the trial's state and
+// reports whether training stops: the test loss is not finite (the trial diverged: status
+// set in res), the trial is solved and not asked to keep going, or the config's plateau
+// rule prunes it (status pruned).
 func (tr *trial) decide(p trialdir.Point, res *trialdir.Result) (stop bool) {
 	st := tr.st
 	if !isFinite(p.TestLoss) {
@@ -85,7 +86,29 @@ func (tr *trial) decide(p trialdir.Point, res *trialdir.Result) (stop bool) {
 	if st.SolvedAt == nil && tr.cfg.Solved(tr.task, p.TestLoss, p.TestMetric) {
 		st.SolvedAt = ptr(p.Step)
 	}
-	return st.SolvedAt != nil && !tr.cfg.KeepGoing
+	if st.SolvedAt != nil {
+		return !tr.cfg.KeepGoing
+	}
+	if prune, why := tr.plateau(); prune {
+		res.Status = trialdir.Pruned
+		res.Pruned = &trialdir.Pruning{Step: p.Step, Rule: trialdir.PrunePlateau, Reason: why}
+		return true
+	}
+	return false
+}
+
+// plateau applies the config's plateau rule to the learning curve so far.
+func (tr *trial) plateau() (prune bool, reason string) {
+	rule := tr.cfg.Plateau()
+	if rule.Patience == 0 {
+		return false, ""
+	}
+	steps := make([]int, len(tr.st.Curve))
+	losses := make([]float64, len(tr.st.Curve))
+	for i, p := range tr.st.Curve {
+		steps[i], losses[i] = p.Step, p.TestLoss
+	}
+	return rule.Check(steps, losses)
 }
 
 // recordCurve appends p to the learning curve, in the trial's state and in curve.csv.

@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -27,22 +26,21 @@ func TestMain(m *testing.M) {
 }
 
 // testWorker stands in for the command's worker: the same arguments,
-// [--checkpoint-every K] <trial-dir>, and exit statuses, plus the faults of faultEnv.
+// (see [WorkerArgs]), and exit statuses, plus the faults of faultEnv.
 func testWorker(args []string) int {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	every := fs.Int("checkpoint-every", 100, "save the trial's state every K steps")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: worker [--checkpoint-every K] <trial-dir>")
+	w, err := ParseWorkerArgs(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
 		return 2
 	}
-	dir := fs.Arg(0)
+	dir := w.Dir
 	if os.Getenv(faultEnv) == "panic:"+filepath.Base(dir) { // trial directories are named by id
 		panic("fault injected by " + faultEnv)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := RunWorker(ctx, dir, *every, os.Stdout)
-	if err != nil && !errors.Is(err, ErrInterrupted) {
+	err = RunWorker(ctx, w, os.Stdout)
+	if err != nil && !errors.Is(err, ErrInterrupted) && !errors.Is(err, ErrPaused) {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 	}
 	var cre *ConfigReadError
@@ -53,6 +51,8 @@ func testWorker(args []string) int {
 		return WorkerExitBusy
 	case errors.Is(err, ErrInterrupted):
 		return WorkerExitInterrupted
+	case errors.Is(err, ErrPaused):
+		return WorkerExitPaused
 	case NoSpace(err):
 		return WorkerExitNoSpace
 	case errors.As(err, &cre):

@@ -93,13 +93,25 @@ func ResolveShard(flag string, shards int, getenv func(string) string) (Shard, e
 	return Shard{Index: 0, Count: 1}, nil
 }
 
-// ShardTrials returns the trials of shard s: trial k belongs to shard k mod s.Count.
+// ShardTrials returns the trials of shard s: trial k belongs to shard k mod s.Count. With
+// successive halving (see [experiments.Halving]) whole groups are dealt out instead:
+// group g, numbered in the order of its first trial, belongs to shard g mod s.Count, so
+// that every group is ranked by one process.
 func ShardTrials(all []experiments.Config, s Shard) []experiments.Config {
 	if s.Count <= 1 {
 		return all
 	}
+	groups := map[string]int{}
 	var out []experiments.Config
 	for k, c := range all {
+		if c.Halving != "" {
+			g, seen := groups[c.Group()]
+			if !seen {
+				g = len(groups)
+				groups[c.Group()] = g
+			}
+			k = g
+		}
 		if k%s.Count == s.Index {
 			out = append(out, c)
 		}

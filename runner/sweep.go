@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -57,6 +56,7 @@ const (
 	TrialStopped                   // interrupted (will resume), busy elsewhere or out of space; Err says which
 	TrialNotice                    // the trial reports what it works around; Notice is set
 	TrialResumed                   // the trial continues from its checkpoint; Resumed is its step
+	TrialPaused                    // the trial reached a rung of successive halving and waits for its group; Paused is the step
 )
 
 // SweepEvent is one thing that happened in a sweep.
@@ -70,6 +70,7 @@ type SweepEvent struct {
 	Err      error
 	Notice   string // one line
 	Resumed  int    // TrialResumed: the step of the checkpoint the trial continues from
+	Paused   int    // TrialPaused: the rung (step) it waits at
 }
 
 // SweepSummary counts what a sweep run found and did.
@@ -87,6 +88,10 @@ type SweepSummary struct {
 	// Busy counts the stopped trials that another process was running (it held their
 	// locks): running the sweep again does not finish them while that process runs.
 	Busy int
+	// Waiting counts the trials paused at a rung of successive halving whose group could
+	// not be ranked because another of its trials stopped first: running the sweep again
+	// continues them.
+	Waiting int
 }
 
 // Pending is the number of the shard's trials that are not finished.
@@ -166,11 +171,6 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 		}
 	}
 
-	type job struct {
-		index int
-		cfg   experiments.Config
-	}
-	var pending []job
 	stale, staleBy := 0, ""
 	for _, c := range trials {
 		if res, err := trialdir.ReadResult(trialdir.TrialPath(dir, c.ID())); err == nil && isStale(res) {
@@ -181,44 +181,44 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 	if stale > 0 && !opts.RerunStale {
 		return nil, &StaleError{Dir: dir, Trials: stale, By: staleBy}
 	}
+	sched := newScheduler(ctx, dir, report)
 	for i, c := range trials {
 		td := trialdir.TrialPath(dir, c.ID())
+		finished := false
 		if res, err := trialdir.ReadResult(td); err == nil {
 			if !isStale(res) && (res.Status != trialdir.Failed || !opts.RetryFailed) {
 				report(SweepEvent{Kind: TrialSkipped, Index: i, Config: c, Result: res})
-				continue
+				finished = true
+			} else {
+				// Stale, or retried from scratch: the checkpoint may be what failed.
+				trialdir.Unfinish(td)
 			}
-			// Stale, or retried from scratch: the checkpoint may be what failed.
-			trialdir.Unfinish(td)
 		}
-		pending = append(pending, job{i, c})
+		if err := sched.add(i, c, finished); err != nil {
+			return nil, err
+		}
 	}
-	// The longest trials start first, so that the workers finish together rather than one
+	sched.start()
+	// The costliest jobs start first, so that the workers finish together rather than one
 	// of them running the last long trial alone. Order does not change any trial's result.
-	sort.SliceStable(pending, func(a, b int) bool { return trialCost(pending[a].cfg) > trialCost(pending[b].cfg) })
-
-	jobs := make(chan job)
 	var wg sync.WaitGroup
 	for w := 0; w < opts.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				runWorker(ctx, dir, j.index, j.cfg, opts, report)
+			for {
+				j, ok := sched.next()
+				if !ok {
+					return
+				}
+				sched.done(j, runWorker(ctx, dir, j, opts, report))
 			}
 		}()
 	}
-	for _, j := range pending {
-		if ctx.Err() != nil {
-			break
-		}
-		select {
-		case jobs <- j:
-		case <-ctx.Done():
-		}
-	}
-	close(jobs)
 	wg.Wait()
+	if ctx.Err() == nil {
+		sum.Waiting = sched.waiting()
+	}
 	switch {
 	case sum.Pending() == 0:
 	case ctx.Err() != nil || sum.Interrupted > 0:
@@ -295,23 +295,26 @@ func oneThreadEnv(env []string) []string {
 	return env
 }
 
-// runWorker runs one trial in a child process and reports what became of it.
-func runWorker(ctx context.Context, dir string, index int, cfg experiments.Config, opts SweepOptions, report func(SweepEvent)) {
+// runWorker runs job j in a child process and reports what became of its trial.
+func runWorker(ctx context.Context, dir string, j job, opts SweepOptions, report func(SweepEvent)) outcome {
+	index, cfg := j.index, j.cfg
 	td := trialdir.TrialPath(dir, cfg.ID())
-	fail := func(err error) { report(SweepEvent{Kind: TrialStopped, Index: index, Config: cfg, Err: err}) }
+	fail := func(err error) outcome {
+		report(SweepEvent{Kind: TrialStopped, Index: index, Config: cfg, Err: err})
+		return stoppedRun
+	}
 	if err := os.MkdirAll(td, 0o755); err != nil {
-		fail(err)
-		return
+		return fail(err)
 	}
 	if err := trialdir.EnsureConfig(td, cfg); err != nil {
-		fail(err)
-		return
+		return fail(err)
 	}
 	// Pdeathsig is delivered when the thread that started the child exits, so the thread is
 	// pinned for the child's whole life: if the sweep process dies, so do its workers.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	args := append(append([]string{}, opts.Worker[1:]...), "--checkpoint-every", fmt.Sprint(max(opts.CheckpointEvery, 1)), td)
+	wargs := WorkerArgs{Dir: td, CheckpointEvery: max(opts.CheckpointEvery, 1), PauseAt: j.pauseAt, PruneAt: j.pruneAt, PruneReason: j.reason}
+	args := append(append([]string{}, opts.Worker[1:]...), wargs.List()...)
 	cmd := exec.Command(opts.Worker[0], args...)
 	cmd.Env = oneThreadEnv(append(os.Environ(), opts.WorkerEnv...))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -319,12 +322,10 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		fail(err)
-		return
+		return fail(err)
 	}
 	if err := cmd.Start(); err != nil {
-		fail(fmt.Errorf("start worker: %w", err))
-		return
+		return fail(fmt.Errorf("start worker: %w", err))
 	}
 	report(SweepEvent{Kind: TrialStarted, Index: index, Config: cfg})
 
@@ -366,31 +367,30 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 
 	if res, err := trialdir.ReadResult(td); err == nil {
 		report(SweepEvent{Kind: TrialFinished, Index: index, Config: cfg, Result: res})
-		return
+		return finishedRun
 	}
 	code := cmd.ProcessState.ExitCode()
 	switch {
 	case code == WorkerExitBusy:
-		fail(fmt.Errorf("%s: %w", cfg.ID(), ErrBusy))
-		return
+		return fail(fmt.Errorf("%s: %w", cfg.ID(), ErrBusy))
 	case ctx.Err() != nil, interrupted(cmd.ProcessState):
 		// Preemption (Slurm, Kubernetes) or Ctrl-C: the trial resumes from its checkpoint.
-		fail(ErrInterrupted)
-		return
+		return fail(ErrInterrupted)
+	case code == WorkerExitPaused && j.pauseAt > 0:
+		report(SweepEvent{Kind: TrialPaused, Index: index, Config: cfg, Paused: j.pauseAt})
+		return pausedRun
 	case code == WorkerExitNoSpace:
 		msg := strings.TrimPrefix(lastLine(stderr.String()), "worker: ")
 		if msg == "" {
 			msg = cfg.ID() + ": no space left on device"
 		}
-		fail(&noSpaceError{msg})
-		return
+		return fail(&noSpaceError{msg})
 	}
 	// The worker died without a result (a panic, an out-of-memory kill, ...): record the
 	// trial as failed, unless some other process has taken it over meanwhile.
 	unlock, err := trialdir.Lock(td)
 	if err != nil {
-		fail(err)
-		return
+		return fail(err)
 	}
 	defer unlock()
 	msg := fmt.Sprintf("worker %v", waitErr)
@@ -403,10 +403,10 @@ func runWorker(ctx context.Context, dir string, index int, cfg experiments.Confi
 		res.Metric, res.Baseline, res.Criterion = task.MetricName, task.Baseline(cfg.T), cfg.Criterion(task)
 	}
 	if err := trialdir.WriteResult(td, res); err != nil {
-		fail(err)
-		return
+		return fail(err)
 	}
 	report(SweepEvent{Kind: TrialFinished, Index: index, Config: cfg, Result: res})
+	return finishedRun
 }
 
 // StaleError is returned when a sweep directory holds finished trials that another expctl

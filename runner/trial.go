@@ -55,6 +55,15 @@ type TrialOptions struct {
 	// that field is the hash of (see [ReadInitParams]); they replace the weights drawn
 	// from the seed. A config without the field must not be given any.
 	InitParams *InitParams
+	// PauseAt, when > 0, stops the trial once it has reached that step (after its
+	// evaluation there): it saves a checkpoint and returns [ErrPaused] without a result. A
+	// sweep pauses trials at the rungs of successive halving. A trial that finishes first
+	// (solved, diverged, pruned) finishes.
+	PauseAt int
+	// PruneAt, when > 0, trains the trial up to that step and then finishes it with status
+	// pruned by successive halving, PruneReason saying why.
+	PruneAt     int
+	PruneReason string
 }
 
 // ErrInterrupted is returned when the context is cancelled before the trial finishes. No
@@ -193,6 +202,8 @@ func (tr *trial) endAttempt(res *trialdir.Result, err error) {
 		end.How, end.Status = trialdir.Finished, res.Status
 	case errors.Is(err, ErrInterrupted):
 		end.How = trialdir.Interrupted
+	case errors.Is(err, ErrPaused):
+		end.How = trialdir.Paused
 	default:
 		end.How = trialdir.Stopped
 		if err != nil {
@@ -240,6 +251,17 @@ func (tr *trial) run(ctx context.Context, opts TrialOptions) (*trialdir.Result, 
 	for err == nil && !stop && tr.st.Step < tr.cfg.Steps {
 		if ctx.Err() != nil {
 			return nil, tr.interrupted(opts)
+		}
+		if opts.PruneAt > 0 && tr.st.Step >= opts.PruneAt {
+			res.Status = trialdir.Pruned
+			res.Pruned = &trialdir.Pruning{Step: tr.st.Step, Rule: trialdir.PruneHalving, Reason: opts.PruneReason}
+			break
+		}
+		if opts.PauseAt > 0 && tr.st.Step >= opts.PauseAt {
+			if err := tr.checkpoint(); err != nil {
+				return nil, err
+			}
+			return nil, ErrPaused
 		}
 		stop, err = tr.advance(res, opts)
 	}

@@ -178,6 +178,9 @@ func runTrial(ctx context.Context, opts trialOptions, w io.Writer) error {
 	if res.Error != "" {
 		fmt.Fprintf(w, "  %s\n", res.Error)
 	}
+	if res.Pruned != nil {
+		fmt.Fprintf(w, "  pruned by the %s rule: %s\n", res.Pruned.Rule, res.Pruned.Reason)
+	}
 	return err
 }
 

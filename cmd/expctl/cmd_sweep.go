@@ -135,6 +135,10 @@ func runSweep(ctx context.Context, opts sweepOptions, w io.Writer) error {
 		fmt.Fprintln(w, summaryLine(spec.Name, sum))
 		fmt.Fprintln(w, rateLine(time.Since(start), sum.Ran))
 	}
+	if err == nil && sum.Waiting > 0 {
+		err = fmt.Errorf("%d %s at a rung of successive halving for a trial of their group that did not get there: run the same command again to continue",
+			sum.Waiting, plural(sum.Waiting, "trial waits", "trials wait"))
+	}
 	if err == nil && sum.Busy > 0 {
 		// Not an error of this run, but its trials are not all finished: exit non-zero.
 		err = fmt.Errorf("%s being run by another process: not finished by this run", fmt.Sprintf("%d %s", sum.Busy, plural(sum.Busy, "trial", "trials")))
@@ -201,6 +205,9 @@ func summaryLine(name string, s *runner.SweepSummary) string {
 		}
 		if s.Busy > 0 {
 			why += fmt.Sprintf("%d being run by another process; ", s.Busy)
+		}
+		if s.Waiting > 0 {
+			why += fmt.Sprintf("%d waiting at a rung for their group; ", s.Waiting)
 		}
 		line += fmt.Sprintf(", %d not finished (%srun the same command again to resume)", p, why)
 	}

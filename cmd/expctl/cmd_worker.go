@@ -1,19 +1,13 @@
 package main
 
 import (
-	"flag"
-	"io"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/expctl/expctl/runner"
 )
 
-const workerUsage = "usage: worker [--checkpoint-every K] <trial-dir>"
-
 // workerCommand is what a sweep starts for each trial; it is not meant to be run by hand.
-// Its arguments, [--checkpoint-every K] <trial-dir> in that order and passed on as they
-// come, its standard output (one JSON line per evaluation) and its exit statuses (see
+// Its arguments (see runner.WorkerArgs), passed on as they come, its standard output (one JSON line per evaluation) and its exit statuses (see
 // exitCode) are the protocol between the sweep and its workers.
 func workerCommand() *cli.Command {
 	return &cli.Command{
@@ -22,16 +16,11 @@ func workerCommand() *cli.Command {
 		SkipFlagParsing: true,
 		Usage:           "run one trial of a sweep (started by 'run sweep')",
 		Action: func(c *cli.Context) error {
-			fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			every := fs.Int("checkpoint-every", 100, "save the trial's state every K steps")
-			if err := fs.Parse(c.Args().Slice()); err != nil {
-				return usagef("worker: %v; %s", err, workerUsage)
+			w, err := runner.ParseWorkerArgs(c.Args().Slice())
+			if err != nil {
+				return usagef("worker: %v", err)
 			}
-			if fs.NArg() != 1 {
-				return usagef("worker: want one trial directory; %s", workerUsage)
-			}
-			if err := runner.RunWorker(c.Context, fs.Arg(0), *every, c.App.Writer); err != nil {
+			if err := runner.RunWorker(c.Context, w, c.App.Writer); err != nil {
 				return &workerError{err}
 			}
 			return nil

@@ -23,6 +23,7 @@ const (
 	exitNoSpace     = runner.WorkerExitNoSpace     // worker only: the disk is full; the trial is unfinished
 	exitBusy        = runner.WorkerExitBusy        // worker only: another process is running the trial
 	exitInterrupted = runner.WorkerExitInterrupted // stopped by SIGINT or SIGTERM
+	exitPaused      = runner.WorkerExitPaused      // worker only: paused at a rung of successive halving
 )
 
 // usageError is an invalid command line; it exits with status 2.
@@ -71,6 +72,8 @@ func exitCode(err error) int {
 			return exitBusy
 		case errors.Is(err, runner.ErrInterrupted):
 			return exitInterrupted
+		case errors.Is(err, runner.ErrPaused):
+			return exitPaused
 		case errors.As(err, &cre):
 			return exitUsage
 		case runner.NoSpace(err):
@@ -95,7 +98,7 @@ func errorLine(err error) string {
 	var ce *experiments.ConfigError
 	var we *workerError
 	if errors.As(err, &we) {
-		if errors.Is(err, runner.ErrInterrupted) {
+		if errors.Is(err, runner.ErrInterrupted) || errors.Is(err, runner.ErrPaused) {
 			return ""
 		}
 		return we.Error()

@@ -107,6 +107,8 @@ func (r *plainReporter) event(e runner.SweepEvent) {
 		r.printf("%s %s", trialTag(e), e.Notice)
 	case runner.TrialResumed:
 		r.printf("%s resumed at step %d", trialTag(e), e.Resumed)
+	case runner.TrialPaused:
+		r.printf("%s paused at rung %d, waiting for its group", trialTag(e), e.Paused)
 	}
 }
 
@@ -200,16 +202,19 @@ func (r *barReporter) event(e runner.SweepEvent) {
 			b.SetCurrent(int64(e.Resumed))
 			r.resumed[e.Index] = fmt.Sprintf(", resumed at step %d", e.Resumed)
 		}
-	case runner.TrialFinished, runner.TrialStopped:
+	case runner.TrialFinished, runner.TrialStopped, runner.TrialPaused:
 		if b := r.running[e.Index]; b != nil {
 			b.SetTotal(-1, true)
 			delete(r.running, e.Index)
 		}
 		delete(r.resumed, e.Index)
-		if e.Kind == runner.TrialFinished {
+		switch e.Kind {
+		case runner.TrialFinished:
 			r.overall.Increment()
 			fmt.Fprintf(r.p, "%s %s\n", trialTag(e), finishedText(e.Result))
-		} else {
+		case runner.TrialPaused:
+			fmt.Fprintf(r.p, "%s paused at rung %d, waiting for its group\n", trialTag(e), e.Paused)
+		default:
 			fmt.Fprintf(r.p, "%s not finished: %v\n", trialTag(e), e.Err)
 		}
 	}
