@@ -163,6 +163,17 @@ func matches(v, cond string) bool {
 	return true
 }
 
+// Matches reports whether a trial whose field values field returns (as config.json has
+// them) meets every condition of where (see [ParseWhere]).
+func Matches(where map[string]string, field func(name string) string) bool {
+	for name, cond := range where {
+		if !matches(field(name), cond) {
+			return false
+		}
+	}
+	return true
+}
+
 // Unmatched explains why no trial meets the conditions of where: each condition that no
 // trial meets, with the values its field has, or, when each is met by some trial, that
 // they are not met together. It is "" when some trial meets them all.

@@ -31,6 +31,10 @@ type SweepOptions struct {
 	// build computed; without it such trials stop the sweep before it runs anything.
 	RerunStale      bool
 	CheckpointEvery int      // steps between checkpoints of a running trial
+	// Select, when set, keeps the shard's trials it returns true for: the others are left
+	// out of this run (trials.json still lists every trial of the sweep). With successive
+	// halving it must keep or leave out whole groups.
+	Select func(experiments.Config) bool
 	MaxTrials       int      // refuse sweeps with more trials (≤ 0: no limit)
 	Worker          []string // command that runs one trial; the trial directory is appended
 	WorkerEnv       []string // extra environment for workers ("KEY=value")
@@ -119,7 +123,10 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 	if err != nil {
 		return nil, err
 	}
-	trials := ShardTrials(all, opts.Shard)
+	trials, err := SelectTrials(ShardTrials(all, opts.Shard), opts.Select)
+	if err != nil {
+		return nil, err
+	}
 	dir := trialdir.SweepPath(opts.Out, spec.Name)
 	if err := CheckWritable(dir); err != nil {
 		return nil, err
@@ -227,6 +234,38 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 		return sum, noSpace
 	}
 	return sum, nil
+}
+
+// SelectTrials keeps the trials that sel returns true for (all of them when sel is nil).
+// A selection that keeps part of a halving group is a *experiments.ConfigError of the
+// field "where": the group could not be ranked.
+func SelectTrials(trials []experiments.Config, sel func(experiments.Config) bool) ([]experiments.Config, error) {
+	if sel == nil {
+		return trials, nil
+	}
+	var out []experiments.Config
+	in, left := map[string]string{}, map[string]string{} // group → a trial kept, a trial left out
+	for _, c := range trials {
+		m := left
+		if sel(c) {
+			out = append(out, c)
+			m = in
+		}
+		if c.Halving != "" {
+			if _, seen := m[c.Group()]; !seen {
+				m[c.Group()] = c.ID()
+			}
+		}
+	}
+	for _, c := range trials { // in list order, for a stable message
+		if kept, ok := in[c.Group()]; ok && c.Halving != "" && left[c.Group()] != "" {
+			h, _, _ := c.HalvingPolicy()
+			return nil, &experiments.ConfigError{Field: "where", Value: "condition", Want: fmt.Sprintf(
+				"conditions that keep or leave out whole halving groups (%s is kept, %s of its group is not): select by fields other than %s",
+				kept, left[c.Group()], strings.Join(h.Over, ", "))}
+		}
+	}
+	return out, nil
 }
 
 // noSpaceError is a worker's report that its trial stopped for lack of space.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/results"
+	"github.com/expctl/expctl/results/trialdir"
 	"github.com/expctl/expctl/runner"
 )
 
@@ -44,6 +45,8 @@ func sweepCommand() *cli.Command {
 			&cli.IntFlag{Name: "checkpoint-every", Value: 100, Usage: "steps between checkpoints of a running trial"},
 			&cli.BoolFlag{Name: "plain", Usage: "print timestamped lines instead of live progress bars", DefaultText: "on when output is not a terminal"},
 			&cli.BoolFlag{Name: "no-tables", Usage: "do not print the report tables when the sweep ends"},
+			&cli.GenericFlag{Name: "where", Value: &whereList{},
+				Usage: "run only the trials whose field meets `COND` (as in 'expctl report --where', e.g. T<=200; repeatable); with successive halving, whole groups"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -58,6 +61,10 @@ func sweepCommand() *cli.Command {
 			if err != nil {
 				return fmt.Errorf("find the expctl binary for workers: %w", err)
 			}
+			sel, err := sweepSelect(c)
+			if err != nil {
+				return err
+			}
 			return runSweep(c.Context, sweepOptions{
 				Spec: c.Args().First(), DryRun: c.Bool("dry-run"), Plain: c.Bool("plain") || !isTerminal(c.App.Writer),
 				NoTables: c.Bool("no-tables"),
@@ -65,11 +72,33 @@ func sweepCommand() *cli.Command {
 					Out: c.String("out"), Workers: c.Int("workers"), Shard: shard, RetryFailed: c.Bool("retry-failed"),
 					RerunStale:      c.Bool("rerun-stale"),
 					CheckpointEvery: c.Int("checkpoint-every"), MaxTrials: c.Int("max-trials"),
-					Worker: []string{exe, "worker"},
+					Worker: []string{exe, "worker"}, Select: sel,
 				},
 			}, c.App.Writer)
 		},
 	}
+}
+
+// sweepSelect turns run sweep's --where flags into the sweep's selection of trials; nil
+// without any.
+func sweepSelect(c *cli.Context) (func(experiments.Config) bool, error) {
+	where, err := wheres(c)
+	if err != nil || len(where) == 0 {
+		return nil, err
+	}
+	for field := range where {
+		if _, ok := experiments.LookupField(field); !ok {
+			var keys []string
+			for _, f := range experiments.Fields() {
+				keys = append(keys, f.Key)
+			}
+			return nil, usagef("invalid --where: unknown field %q; the fields are %s", field, strings.Join(keys, ", "))
+		}
+	}
+	return func(cfg experiments.Config) bool {
+		tc := trialdir.Config{Config: cfg}
+		return results.Matches(where, tc.Field)
+	}, nil
 }
 
 type sweepOptions struct {
@@ -171,7 +200,10 @@ func dryRun(spec *experiments.Spec, opts runner.SweepOptions, w io.Writer) error
 	if err != nil {
 		return err
 	}
-	trials := runner.ShardTrials(all, opts.Shard)
+	trials, err := runner.SelectTrials(runner.ShardTrials(all, opts.Shard), opts.Select)
+	if err != nil {
+		return err
+	}
 	for i, c := range trials {
 		fmt.Fprintf(w, "%4d  %s  %s\n", i, c.ID(), spec.Label(c))
 	}

@@ -156,3 +156,36 @@ func TestPruneSameEverywhere(t *testing.T) {
 		t.Errorf("--retry-failed: %v\n%s", err, b)
 	}
 }
+
+// TestSweepWhere runs a part of a sweep: --where selects trials by their fields, keeps
+// whole halving groups, and names an unknown field.
+func TestSweepWhere(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "pruned.yaml")
+	os.WriteFile(spec, []byte(pruneSpec), 0o644)
+	run := func(args ...string) (string, error) {
+		var out strings.Builder
+		app := newApp(&out, &out)
+		err := app.Run(append(append([]string{"expctl", "run", "sweep", "--dry-run", "--out", dir}, args...), spec))
+		return out.String(), err
+	}
+	for _, tc := range []struct {
+		where []string
+		n     int
+	}{{nil, 16}, {[]string{"seed=1"}, 8}, {[]string{"seed=1", "optimizer=sgd"}, 4}, {[]string{"optimizer!=sgd"}, 8}} {
+		var args []string
+		for _, w := range tc.where {
+			args = append(args, "--where", w)
+		}
+		out, err := run(args...)
+		if err != nil || !strings.Contains(out, fmt.Sprintf("\n%d trials", tc.n)) && !strings.HasPrefix(out, fmt.Sprintf("%d trials", tc.n)) {
+			t.Errorf("--where %v: %v\n%s", tc.where, err, out)
+		}
+	}
+	if _, err := run("--where", "lr>=0.01"); err == nil || !strings.Contains(err.Error(), "whole halving groups") || exitCode(err) != exitUsage {
+		t.Errorf("a condition that splits halving groups: %v", err)
+	}
+	if _, err := run("--where", "sed=1"); err == nil || !strings.Contains(err.Error(), `unknown field "sed"`) || exitCode(err) != exitUsage {
+		t.Errorf("an unknown field: %v", err)
+	}
+}
