@@ -56,9 +56,12 @@ func (q Query) withDefaults() Query {
 type Aggregate struct {
 	Values                     []float64      // the metric of each trial that defines it
 	Mean, SD, Median, Min, Max float64        // NaN without values (SD also with one value)
-	States                     map[string]int // trials by state: solved, unsolved, diverged, failed, running, incomplete, missing
+	States                     map[string]int // trials by state: solved, unsolved, pruned, diverged, failed, running, incomplete, corrupt, missing
 	N                          int            // trials in the cell
 	Baseline                   float64        // the task's memoryless baseline loss (NaN if it varies)
+	// Why counts the cell's unsolved and pruned trials by why they did not solve the
+	// task, from their learning curves (see [Attribute]).
+	Why Attribution
 }
 
 // Count returns the number of trials in state s.
@@ -285,10 +288,13 @@ func varying(g []*Trial, rows, cols string) []string {
 	return out
 }
 
-// metricOf returns a trial's value of the metric, if it has one.
+// metricOf returns a trial's value of the metric, if it has one. A pruned trial has none:
+// its final loss and metric are those of the step its prune rule stopped it at, not of the
+// end of its budget, and averaging them with complete trials would mix two different
+// things; it is counted in the cell's note instead (and it never solved the task).
 func metricOf(t *Trial, metric string) (float64, bool) {
 	r := t.Result
-	if r == nil {
+	if r == nil || r.Status == Pruned {
 		return 0, false
 	}
 	switch metric {
@@ -339,6 +345,7 @@ func aggregate(g []*Trial, metric string) *Aggregate {
 	c := &Aggregate{States: map[string]int{}, N: len(g), Baseline: baselineOf(g[0])}
 	for _, t := range g {
 		c.States[t.State]++
+		c.Why.add(t)
 		if v, ok := metricOf(t, metric); ok {
 			c.Values = append(c.Values, v)
 		}
@@ -413,7 +420,8 @@ func (t *Table) LongestSolved(k int) []Longest {
 
 // Text renders a cell for a table: "mean ± sd" or "median [min–max]" with 3 significant
 // digits, followed by how many trials have a value when that is not all of them, e.g.
-// "0.0123 ± 0.004 (2/3, 1 diverged)". A cell without values shows its trials' states
+// "0.0123 ± 0.004 (2/3, 1 diverged)"; a pruned trial is never among the values either,
+// "0.0123 ± 0.004 (2/3, 1 pruned)". A cell without values shows its trials' states
 // instead, so diverged, failed, running and missing entries never look like numbers; a
 // nil cell is "·" (no such trial).
 func (c *Aggregate) Text(agg string) string {
@@ -421,7 +429,7 @@ func (c *Aggregate) Text(agg string) string {
 		return "·"
 	}
 	var notes []string
-	for _, s := range unfinishedStates {
+	for _, s := range noteStates {
 		if n := c.Count(s); n > 0 {
 			notes = append(notes, fmt.Sprintf("%d %s", n, s))
 		}

@@ -1,7 +1,10 @@
 // Package results loads sweeps and produces their reports: the trials of one or more sweep
 // directories merged into a [Collection], their aggregation, and the producers of every
-// table and figure — the metric and steps-to-solve tables ([Report]), the gradient-flow and
-// spectra tables ([GradientTable]), the figures and the HTML page. Each producer builds a
+// table and figure — the metric and steps-to-solve tables and the table of why trials did
+// not solve the task ([Report]; [Attribute] classifies a learning curve as falling,
+// stalled or at baseline), the gradient-flow and spectra tables ([GradientTable]), the
+// figures and the HTML page. A pruned trial (stopped early by its sweep's prune rule) is
+// counted in every table but never averaged with complete trials. Each producer builds a
 // part of a report.Document; package results/report renders documents and decides nothing
 // about what they show.
 //

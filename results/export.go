@@ -87,7 +87,21 @@ type resultColumn struct {
 	index []int // field index path in trialdir.Result (fields of embedded structs too)
 }
 
-// resultColumns are the fields of result.json but its id (the trial_id column), by their
+// PruneColumns end the trials table: the rule that pruned a trial, the step it was
+// stopped at and the rule's reason (result.json's pruned record); null unless the trial
+// was pruned.
+var PruneColumns = []Column{{"prune_rule", StringColumn}, {"prune_step", IntColumn}, {"prune_reason", StringColumn}}
+
+// pruneValues are the values of [PruneColumns] for a result.
+func pruneValues(r *Result) []any {
+	if r == nil || r.Pruned == nil {
+		return []any{nil, nil, nil}
+	}
+	return []any{stringValue(r.Pruned.Rule), int64(r.Pruned.Step), stringValue(r.Pruned.Reason)}
+}
+
+// resultColumns are the fields of result.json but its id (the trial_id column) and its
+// pruned record (see [PruneColumns]), by their
 // JSON names, the fields of embedded structs (such as the provenance) among them; a name that is also a config field is prefixed with "result_" (the config's
 // params is a parameter budget, the result's the parameters the network has).
 func resultColumns() []resultColumn {
@@ -98,8 +112,8 @@ func resultColumns() []resultColumn {
 			continue // its fields follow, promoted
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || !f.IsExported() || name == "id" {
-			continue
+		if name == "-" || !f.IsExported() || name == "id" || name == "pruned" {
+			continue // pruned is flattened into PruneColumns, at the end
 		}
 		if name == "" {
 			name = f.Name
@@ -215,8 +229,10 @@ func configValue(t *Trial, f *experiments.Field) any {
 // TrialsTable is one row per trial: trial_id, sweep (its name), shard (the directory it
 // was read from), state (a result status, running, incomplete or missing), attempts (the
 // processes that worked on it, from attempts.jsonl), then every config field (see
-// experiments.Fields) and every result field but id (null until the trial finishes). A
-// trial whose attempts cannot be read has a null attempt count and a problem.
+// experiments.Fields) and every result field but id (null until the trial finishes), and
+// last the [PruneColumns] prune_rule, prune_step and prune_reason (null unless the trial
+// was pruned). A trial whose attempts cannot be read has a null attempt count and a
+// problem.
 func TrialsTable(trials []*Trial) (*DataTable, []Problem) {
 	tb := &DataTable{Name: "trials", Columns: []Column{
 		{"trial_id", StringColumn}, {"sweep", StringColumn}, {"shard", StringColumn},
@@ -230,6 +246,7 @@ func TrialsTable(trials []*Trial) (*DataTable, []Problem) {
 	for _, rc := range rcs {
 		tb.Columns = append(tb.Columns, rc.Column)
 	}
+	tb.Columns = append(tb.Columns, PruneColumns...)
 	var problems []Problem
 	for _, t := range trials {
 		var attempts any = int64(0)
@@ -249,6 +266,7 @@ func TrialsTable(trials []*Trial) (*DataTable, []Problem) {
 		for _, rc := range rcs {
 			row = append(row, resultValue(t.Result, rc))
 		}
+		row = append(row, pruneValues(t.Result)...)
 		tb.Rows = append(tb.Rows, row)
 	}
 	return tb, problems

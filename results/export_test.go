@@ -302,3 +302,51 @@ func TestExportResultColumnsFlatten(t *testing.T) {
 		t.Error("the embedded provenance record is one column, not its fields")
 	}
 }
+
+// TestExportPruneColumns: the prune rule, step and reason end the trials table, after
+// every column it had before; null for a trial that was not pruned.
+func TestExportPruneColumns(t *testing.T) {
+	c, err := Load(pruneSweep(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, ps := TrialsTable(c.Trials)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	header, recs := readCSV(t, tb)
+	n := len(header)
+	if !slices.Equal(header[n-3:], []string{"prune_rule", "prune_step", "prune_reason"}) || slices.Contains(header, "pruned") {
+		t.Fatalf("header %v", header)
+	}
+	want := []string{"trial_id", "sweep", "shard", "state", "attempts"}
+	for _, f := range experiments.Fields() {
+		want = append(want, f.Key)
+	}
+	for _, rc := range resultColumns() {
+		want = append(want, rc.Name)
+	}
+	if !slices.Equal(header[:n-3], want) || want[len(want)-1] != "host" {
+		t.Errorf("columns before the prune columns %v, want %v", header[:n-3], want)
+	}
+	pruned := 0
+	for i, tr := range c.Trials {
+		got := recs[i][n-3:]
+		switch {
+		case tr.State == Pruned:
+			pruned++
+			p := tr.Result.Pruned
+			if !slices.Equal(got, []string{p.Rule, strconv.Itoa(p.Step), p.Reason}) {
+				t.Errorf("%s: %v, want %+v", tr.ID, got, p)
+			}
+		case !slices.Equal(got, []string{"", "", ""}):
+			t.Errorf("%s (%s): %v, want nulls", tr.ID, tr.State, got)
+		}
+	}
+	if pruned != 2 {
+		t.Errorf("%d pruned rows", pruned)
+	}
+	if _, err := tb.Encode("parquet"); err != nil {
+		t.Error(err)
+	}
+}

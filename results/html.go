@@ -26,8 +26,10 @@ import (
 //     clip rates ([Collection.GradientTables]; σ_max below its threshold 1/γ in
 //     class "below", above it in class "above") and, per column value, the gradient-flow
 //     figures at init and at the end of training ([PlotGradFlow]);
-//   - the trials that did not finish normally (diverged, failed, running, incomplete,
-//     missing) with their error, and the problems found while loading, when there are any.
+//   - the trials that the sweep's prune rule stopped, with the rule, the step and its
+//     reason ([StatusText]), the trials that did not finish normally (diverged, failed,
+//     running, incomplete, missing) with their error, and the problems found while
+//     loading, when there are any.
 //
 // Numeric entries have class "num"; entries that are words (states such as "2 diverged",
 // "—" for no value, "·" for no such trial) have class "state" and are set apart. Text
@@ -164,11 +166,20 @@ func pageDocument(c *Collection, r *Report) (*report.Document, error) {
 		d.Parts = append(d.Parts, part)
 	}
 
-	// Trials that did not finish normally.
+	// Trials the prune rule stopped, and trials that did not finish normally.
+	pruned := &report.List{Class: "pruned", Heading: "Trials stopped by the prune rule", ItemsClass: "trials",
+		Note: "Counted in the tables but never averaged with complete trials: their numbers are those of the step they were stopped at."}
 	unfinished := &report.List{Class: "unfinished", Heading: "Trials that did not finish normally", ItemsClass: "trials"}
 	for _, t := range kept {
 		switch t.State {
 		case Solved, Unsolved:
+			continue
+		case Pruned:
+			it := report.Item{Code: t.ID, Text: StatusText(t.Result)}
+			if t.Result != nil && t.Result.Pruned != nil {
+				it.Detail = firstLine(t.Result.Pruned.Reason, 300)
+			}
+			pruned.Items = append(pruned.Items, it)
 			continue
 		}
 		it := report.Item{Code: t.ID, Text: t.State}
@@ -176,6 +187,9 @@ func pageDocument(c *Collection, r *Report) (*report.Document, error) {
 			it.Detail = firstLine(t.Result.Error, 300)
 		}
 		unfinished.Items = append(unfinished.Items, it)
+	}
+	if len(pruned.Items) > 0 {
+		d.Lists = append(d.Lists, pruned)
 	}
 	if len(unfinished.Items) > 0 {
 		d.Lists = append(d.Lists, unfinished)

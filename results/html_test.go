@@ -142,18 +142,21 @@ func TestWriteHTMLFixture(t *testing.T) {
 		t.Errorf("spec <pre>: %d elements", len(pres))
 	}
 
-	// Per task: metric, steps to solve and the longest-T summary.
+	// Per task: metric, steps to solve, why trials did not solve it (both tasks have
+	// unsolved trials) and the longest-T summary.
 	tables := htmlElements(doc, "table")
-	if len(tables) != 6 {
-		t.Fatalf("%d tables, want 6", len(tables))
+	if len(tables) != 8 {
+		t.Fatalf("%d tables, want 8", len(tables))
 	}
 	r, err := NewReport(c, Query{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var metric, steps, summary []*html.Node
+	var metric, steps, why, summary []*html.Node
 	for _, tb := range tables {
 		switch {
+		case htmlHasClass(tb, "why"):
+			why = append(why, tb)
 		case htmlHasClass(tb, "metric"):
 			metric = append(metric, tb)
 		case htmlHasClass(tb, "steps"):
@@ -162,12 +165,20 @@ func TestWriteHTMLFixture(t *testing.T) {
 			summary = append(summary, tb)
 		}
 	}
-	if len(metric) != 2 || len(steps) != 2 || len(summary) != 2 {
-		t.Fatalf("tables: %d metric, %d steps, %d summary", len(metric), len(steps), len(summary))
+	if len(metric) != 2 || len(steps) != 2 || len(why) != 2 || len(summary) != 2 {
+		t.Fatalf("tables: %d metric, %d steps, %d why, %d summary", len(metric), len(steps), len(why), len(summary))
 	}
 	for i, tb := range r.Tables {
 		htmlCheckGrid(t, metric[i], tb, func(c *Aggregate) string { return c.Text(r.Query.Agg) })
 		htmlCheckGrid(t, steps[i], r.Steps[i], func(c *Aggregate) string { return stepsEntry(c).Text() })
+		// The why table: words on the grid of the metric table.
+		for r, row := range htmlElements(htmlElements(why[i], "tbody")[0], "tr") {
+			for c, td := range htmlElements(row, "td") {
+				if got, want := htmlText(td), whyEntry(tb.Cells[r][c]).Text(); got != want || !htmlHasClass(td, "state") {
+					t.Errorf("%s why %s %s: %q (class %q), want %q", tb.Task, tb.Rows[r], tb.Cols[c], got, htmlAttr(td, "class"), want)
+				}
+			}
+		}
 		// The metric table of a loss ends with the baseline row.
 		foot := htmlElements(metric[i], "tfoot")
 		if len(foot) != 1 || !strings.HasPrefix(htmlText(foot[0]), "baseline") {
@@ -336,8 +347,8 @@ func TestWriteHTMLQueries(t *testing.T) {
 	out := htmlRender(t, c, Query{Rows: "T", Cols: "cell", Metric: TestMetric, Where: map[string]string{"task": "adding"}}, 1)
 	doc := htmlParse(t, out)
 	htmlCheckOffline(t, doc)
-	if n := len(htmlElements(doc, "table")); n != 3 {
-		t.Errorf("%d tables for one task, want 3", n)
+	if n := len(htmlElements(doc, "table")); n != 4 { // metric, steps, why (rnn at T=10 is unsolved), summary
+		t.Errorf("%d tables for one task, want 4", n)
 	}
 	if !bytes.Contains(out, []byte("Final acc@0.04 (test_metric)")) {
 		t.Error("the task metric's name is not shown")

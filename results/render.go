@@ -79,13 +79,19 @@ func NewReport(c *Collection, q Query, minSolved int) (*Report, error) {
 //     disagree);
 //  2. the steps-to-solve table on the same grid: median [min–max] of solved_at_step over
 //     the solved trials and "k/n solved";
-//  3. the summary, one line per row value: "lstm: longest T solved in all seeds: 10 (2/2)",
+//  3. when some trials are unsolved or pruned, the table of why, on the same grid: each
+//     cell's unsolved and pruned trials by the class of their learning curve
+//     ([Attribute]: falling, stalled, at baseline), e.g. "2 falling, 1 at baseline; 1
+//     pruned: 1 stalled", with the classes and their thresholds defined in a footnote;
+//  4. the summary, one line per row value: "lstm: longest T solved in all seeds: 10 (2/2)",
 //     or "in ≥ k seeds" when r.MinSolved is k > 0, or "… none" (see [Table.LongestSolved]).
 //     When the column values are not numbers but the row values are (--rows T --cols
 //     cell), it is one line per column value instead; when neither are, it is left out.
 //
 // Under a table come its footnotes: "aggregated over differing lr, batch" when
-// [Table.Over] is not empty, and a legend of the non-numeric entries it holds. Entries that
+// [Table.Over] is not empty, and a legend of the non-numeric entries it holds. A pruned
+// trial (stopped early by its sweep's prune rule) is never among a cell's values: it is
+// counted in its note, "0.0123 (1/2, 1 pruned)", as diverged trials are. Entries that
 // are not numbers are words ("2 diverged", "1 missing", "—" for no value, "·" for no such
 // trial); LaTeX sets them in \emph, CSV writes the text as is. Problems of the collection
 // are listed at the end.
@@ -107,6 +113,7 @@ func NewReport(c *Collection, q Query, minSolved int) (*Report, error) {
 //	                         "min": ..., "max": ..., "states": {"solved": 2},
 //	                         "text": "0.0123 ± 0.004"} | null, ...], ...],  // [row][col]
 //	             "steps_to_solve": <same shape as cells, over solved_at_step>,
+//	             "why": <same shape as cells: {"unsolved": {...}, "pruned": {...}, "text": ...}>,
 //	             "longest_solved": [{"row": "lstm", "col": "10", "solved": 1, "of": 2}, ...]}],
 //	 "problems": [{"path": "...", "msg": "..."}]}
 func WriteTables(w io.Writer, r *Report, f Format) error {
@@ -117,7 +124,8 @@ func WriteTables(w io.Writer, r *Report, f Format) error {
 }
 
 // Part is the report as a part of a document: per task a section holding the metric
-// table, the steps-to-solve table and the summary (see [WriteTables]), then the problems.
+// table, the steps-to-solve table, the table of why trials did not solve the task (when
+// some did not) and the summary (see [WriteTables]), then the problems.
 func (r *Report) Part() *report.Part {
 	p := &report.Part{
 		Preamble: "expctl report",
@@ -148,17 +156,35 @@ func (r *Report) section(t, st *Table) *report.Section {
 	return &report.Section{
 		Name:    t.Task,
 		Heading: "Task " + t.Task,
-		Tables:  []*report.Table{metricTable(t), stepsTable(st)},
+		Tables:  tables(metricTable(t), stepsTable(st), whyTable(t)),
 		Summary: summary(t, r.MinSolved),
 		Data:    r.jsonTable(t, st),
 	}
 }
 
+// tables drops the nil tables of ts.
+func tables(ts ...*report.Table) []*report.Table {
+	var out []*report.Table
+	for _, t := range ts {
+		if t != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Unfinished and non-result states, in the order they are shown.
 var unfinishedStates = []string{Diverged, Failed, Running, Incomplete, Corrupt, Missing}
 
+// noteStates are the states whose trials a cell counts in its note rather than among its
+// values, in the order they are shown: pruned trials (stopped early, so their final
+// numbers are not comparable with complete trials'), then the unfinished and non-result
+// states.
+var noteStates = append([]string{Pruned}, unfinishedStates...)
+
 // legend explains the words that can stand in a cell.
 var legend = map[string]string{
+	Pruned:     "pruned = stopped early by the sweep's prune rule (plateau or halving), counted but never averaged",
 	Diverged:   "diverged = loss or gradient became NaN/Inf",
 	Failed:     "failed = could not run",
 	Running:    "running = still training",
@@ -230,7 +256,7 @@ func stateCounts(t *Table) (map[string]int, int) {
 // stateOrder lists the states with trials in display order: results first, then the
 // unfinished states, then any others sorted.
 func stateOrder(m map[string]int) []string {
-	known := append([]string{Solved, Unsolved}, unfinishedStates...)
+	known := append([]string{Solved, Unsolved}, noteStates...)
 	var out, extra []string
 	for _, s := range known {
 		if m[s] > 0 {
@@ -336,6 +362,96 @@ func stepsTable(t *Table) *report.Table {
 	return rt
 }
 
+// whyTable is the table of why the unsolved and pruned trials of each cell did not solve
+// the task, read from their learning curves ([Attribute]), on the grid of the metric
+// table: "2 falling, 1 at baseline; 1 pruned: 1 stalled". It is nil when the table has no
+// unsolved or pruned trial.
+func whyTable(t *Table) *report.Table {
+	unsolved, pruned := 0, 0
+	used := map[string]bool{}
+	for _, row := range t.Cells {
+		for _, c := range row {
+			switch {
+			case c == nil:
+				used["·"] = true
+				continue
+			case c.Why.Empty():
+				used["—"] = true
+			}
+			unsolved += total(c.Why.Unsolved)
+			pruned += total(c.Why.Pruned)
+			for _, m := range []map[string]int{c.Why.Unsolved, c.Why.Pruned} {
+				for k, n := range m {
+					used[k] = used[k] || n > 0
+				}
+			}
+		}
+	}
+	if unsolved+pruned == 0 {
+		return nil
+	}
+	counts := fmt.Sprintf("%d %s", unsolved, Unsolved)
+	if pruned > 0 {
+		counts += fmt.Sprintf(", %d %s", pruned, Pruned)
+	}
+	rt := grid(t, whyEntry)
+	for r := range rt.Rows {
+		for c := range rt.Rows[r].Entries {
+			if e := &rt.Rows[r].Entries[c]; e.Kind != report.Absent {
+				e.Kind = report.NoValue
+				if !t.Cells[r][c].Why.Empty() {
+					e.Tip += "; not solved: " + e.Words
+				}
+			}
+		}
+	}
+	rt.ID, rt.Kind = t.Task+"-why", "why"
+	rt.Title = title(t.Task, report.Span{Text: "unsolved trials: why, from each learning curve (" + counts + ")"})
+	rt.Caption = "Unsolved trials: why, from each learning curve (" + counts + ")"
+	rt.Notes = append(overNote(t.Over), report.Note{Text: whyDefinitions(used, pruned > 0)})
+	var items []string
+	if used["—"] {
+		items = append(items, "— = no unsolved or pruned trial")
+	}
+	if used["·"] {
+		items = append(items, legend["·"])
+	}
+	if len(items) > 0 {
+		rt.Notes = append(rt.Notes, report.Note{Text: "Legend: " + strings.Join(items, "; ") + ".", Only: report.Print})
+	}
+	return rt
+}
+
+// whyEntry shows the [Attribution] of a cell; "—" when it has no unsolved or pruned trial.
+func whyEntry(c *Aggregate) report.Entry {
+	switch {
+	case c == nil:
+		return report.Entry{Words: "·"}
+	case c.Why.Empty():
+		return report.Entry{Words: "—"}
+	}
+	return report.Entry{Words: c.Why.Text()}
+}
+
+// whyDefinitions is the footnote that defines the classes of [Attribute], with its
+// thresholds; "no curve" only when used says a trial has one, and how pruned trials are
+// classified when there are some.
+func whyDefinitions(used map[string]bool, pruned bool) string {
+	defs := []string{
+		fmt.Sprintf("%s = the best test loss of the last quarter of the evaluations is more than %g%% below the best before it (the budget ran out while it learnt)", Falling, FallingGain*100),
+		fmt.Sprintf("%s = not falling, best test loss below %g × baseline (learnt something, then stopped)", Stalled, BaselineFraction),
+		fmt.Sprintf("%s = best test loss of the whole curve ≥ %g × the memoryless baseline (learnt nothing)", AtBaseline, BaselineFraction),
+	}
+	if used[NoCurve] {
+		defs = append(defs, NoCurve+" = fewer than two evaluations")
+	}
+	s := "Why, from each trial's test loss per evaluation: " + strings.Join(defs, "; ") + "."
+	if pruned {
+		s += " A pruned trial is classified from its curve up to the step it was stopped at."
+	}
+	return s
+}
+
 // grid lays out a table: one row per row value, one column per column value.
 func grid(t *Table, entryOf func(*Aggregate) report.Entry) *report.Table {
 	rt := &report.Table{RowField: t.Query.Rows, ColField: t.Query.Cols, Cols: colHeadings(t.Query.Cols, t.Cols)}
@@ -393,7 +509,7 @@ func stepsEntry(c *Aggregate) report.Entry {
 		return report.Entry{Words: "·"}
 	}
 	notes := []string{fmt.Sprintf("%d/%d solved", c.Count(Solved), c.N)}
-	for _, s := range unfinishedStates {
+	for _, s := range noteStates {
 		if k := c.Count(s); k > 0 {
 			notes = append(notes, fmt.Sprintf("%d %s", k, s))
 		}
@@ -428,7 +544,7 @@ func notesFor(t *Table, rows []report.Row, baseline, steps bool) []report.Note {
 				used["·"] = true
 				continue
 			}
-			for _, s := range unfinishedStates {
+			for _, s := range noteStates {
 				if cell.Count(s) > 0 {
 					used[s] = true
 				}
@@ -452,7 +568,7 @@ func notesFor(t *Table, rows []report.Row, baseline, steps bool) []report.Note {
 			}
 		}
 	}
-	for _, k := range append([]string{"partial"}, append(unfinishedStates, "—", "·")...) {
+	for _, k := range append([]string{"partial"}, append(noteStates, "—", "·")...) {
 		if used[k] {
 			items = append(items, legend[k])
 		}
@@ -553,10 +669,14 @@ func summaryTable(t *Table) *Table {
 //	      [{"n": 2,              // trials in the cell
 //	        "values": [0.0066, 0.0010], // the metric of each trial that has it
 //	        "mean": 0.0038, "sd": 0.0040, "median": 0.0038, "min": 0.0010, "max": 0.0066, // null when undefined
-//	        "states": {"solved": 2}, // trials by state: solved, unsolved, diverged, failed, running, incomplete, corrupt, missing
+//	        "states": {"solved": 2}, // trials by state: solved, unsolved, pruned, diverged, failed, running, incomplete, corrupt, missing
 //	        "text": "0.00378 ± 0.00396"}, ...], ...],  // the entry as shown in the text formats
 //	    "steps_to_solve": [...], // same shape as cells, over solved_at_step of the solved trials;
 //	                             // text is "median [min–max] (k/n solved, …)"
+//	    "why": [                 // same shape as cells: the unsolved and the pruned trials by
+//	                             // why they did not solve the task (see Attribute)
+//	      [{"unsolved": {"falling": 2, "at baseline": 1}, "pruned": {"stalled": 1},
+//	        "text": "2 falling, 1 at baseline; 1 pruned: 1 stalled"}, ...], ...], // "—" for none
 //	    "longest_solved": [      // per row: the last column (in the order of cols) whose trials were
 //	                             // solved at least min_solved times (0: all of them); meaningful when
 //	                             // the columns are numbers such as T
@@ -565,8 +685,9 @@ func summaryTable(t *Table) *Table {
 //	  "problems": [{"path": "...", "msg": "..."}] // unusable files in the results; [] if none
 //	}
 //
-// Numbers that are NaN or infinite are null. Keys of objects are sorted within "where" and
-// "states"; the others come in the order above.
+// Numbers that are NaN or infinite are null. Keys of objects are sorted within "where",
+// "states", "unsolved" and "pruned"; the others come in the order above. A pruned trial
+// counts in "n" and "states" but never in "values" (see [Aggregate.Text]).
 
 // jsonNum is a float64 that encodes NaN and infinities as null.
 type jsonNum float64
@@ -615,7 +736,37 @@ type jsonTable struct {
 	Over          []string      `json:"over"`
 	Cells         [][]*jsonCell `json:"cells"`
 	StepsToSolve  [][]*jsonCell `json:"steps_to_solve"`
+	Why           [][]*jsonWhy  `json:"why"`
 	LongestSolved []jsonLongest `json:"longest_solved"`
+}
+
+// jsonWhy is a cell's [Attribution].
+type jsonWhy struct {
+	Unsolved map[string]int `json:"unsolved"`
+	Pruned   map[string]int `json:"pruned"`
+	Text     string         `json:"text"`
+}
+
+func jsonWhys(t *Table) [][]*jsonWhy {
+	out := make([][]*jsonWhy, len(t.Rows))
+	for r := range t.Rows {
+		out[r] = make([]*jsonWhy, len(t.Cols))
+		for c := range t.Cols {
+			cell := t.Cells[r][c]
+			if cell == nil {
+				continue
+			}
+			jw := &jsonWhy{Unsolved: map[string]int{}, Pruned: map[string]int{}, Text: whyEntry(cell).Text()}
+			for k, n := range cell.Why.Unsolved {
+				jw.Unsolved[k] = n
+			}
+			for k, n := range cell.Why.Pruned {
+				jw.Pruned[k] = n
+			}
+			out[r][c] = jw
+		}
+	}
+	return out
 }
 
 func jsonCells(t *Table, text func(*Aggregate) string) [][]*jsonCell {
@@ -665,6 +816,7 @@ func (r *Report) jsonTable(t, st *Table) jsonTable {
 		Baseline: []jsonNum{}, Over: nonNil(t.Over), LongestSolved: []jsonLongest{},
 		Cells:        jsonCells(t, func(c *Aggregate) string { return c.Text(t.Query.Agg) }),
 		StepsToSolve: jsonCells(st, func(c *Aggregate) string { return stepsEntry(c).Text() }),
+		Why:          jsonWhys(t),
 	}
 	for _, b := range t.ColBaseline {
 		jt.Baseline = append(jt.Baseline, jsonNum(b))

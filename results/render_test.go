@@ -243,7 +243,7 @@ func TestEdgeCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	out = string(render(t, r, Terminal))
-	if strings.Contains(out, "baseline") || !strings.Contains(out, "lstm: longest T solved in all seeds: 5 (2/2)") ||
+	if strings.Contains(out, "│ baseline") || !strings.Contains(out, "lstm: longest T solved in all seeds: 5 (2/2)") ||
 		!strings.Contains(out, "copy: recall_acc (test_metric), mean ± sd") || !strings.Contains(out, "│ 10 │ 0.56 (1/2, 1 failed) │") {
 		t.Errorf("test_metric by T:\n%s", out)
 	}
@@ -274,7 +274,7 @@ func TestLaTeX(t *testing.T) {
 		t.Error("test_loss is not escaped")
 	}
 	tabulars := strings.Count(out, `\begin{tabular}`)
-	if tabulars != 4 || strings.Count(out, `\toprule`) != tabulars || strings.Count(out, `\bottomrule`) != tabulars ||
+	if tabulars != 6 || strings.Count(out, `\toprule`) != tabulars || strings.Count(out, `\bottomrule`) != tabulars ||
 		strings.Count(out, `\midrule`) < tabulars {
 		t.Errorf("%d tabulars, booktabs rules missing:\n%s", tabulars, out)
 	}
@@ -322,7 +322,7 @@ func TestCSV(t *testing.T) {
 	r := fixtureReport(t, Query{}, 0)
 	out := render(t, r, CSV)
 	blocks := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n\n")
-	if len(blocks) != 6 { // per task: metric, steps, summary
+	if len(blocks) != 8 { // per task: metric, steps, why (both tasks have unsolved trials), summary
 		t.Fatalf("%d blocks:\n%s", len(blocks), out)
 	}
 	for _, b := range blocks {
@@ -394,6 +394,17 @@ func ExampleNewReport() {
 	// | rnn  | 400 (2/2 solved) | 0/2 solved, 1 incomplete   |
 	//
 	// Legend: failed = could not run; incomplete = stopped before finishing.
+	//
+	// **adding**: unsolved trials: why, from each learning curve (1 unsolved)
+	//
+	// | cell | T=5 | T=10      |
+	// |:-----|:----|:----------|
+	// | lstm | —   | —         |
+	// | rnn  | —   | 1 falling |
+	//
+	// Why, from each trial's test loss per evaluation: falling = the best test loss of the last quarter of the evaluations is more than 5% below the best before it (the budget ran out while it learnt); stalled = not falling, best test loss below 0.9 × baseline (learnt something, then stopped); at baseline = best test loss of the whole curve ≥ 0.9 × the memoryless baseline (learnt nothing).
+	//
+	// Legend: — = no unsolved or pruned trial.
 	//
 	// - lstm: longest T solved in ≥ 1 seed: 10 (1/2)
 	// - rnn: longest T solved in ≥ 1 seed: 5 (2/2)

@@ -20,8 +20,10 @@ func lsCommand() *cli.Command {
 		Name:      "ls",
 		Usage:     "list the trials of sweep directories with their status",
 		ArgsUsage: "<sweep-dir> [<sweep-dir>...]",
-		Description: "One line per trial: its status (a result status, or running, incomplete,\n" +
-			"corrupt or missing), the steps it ran, its final test loss and metric, its wall\n" +
+		Description: "One line per trial: its status (a result status, a pruned one with its rule\n" +
+			"and step, \"pruned (plateau @ 4000)\"; or running, incomplete, paused (at a rung of\n" +
+			"successive halving, waiting for its group: \"paused @ 500\"), corrupt or missing),\n" +
+			"the steps it ran, its final test loss and metric, its wall\n" +
 			"time, the number of processes that worked on it, and, when a process runs it\n" +
 			"now (it holds the trial's lock), which one. Use `expctl show <trial-dir>` for\n" +
 			"one trial.",
@@ -49,7 +51,10 @@ func runLs(_ context.Context, dirs []string, w, errw io.Writer) error {
 	fmt.Fprintln(tw, "TRIAL\tSTATUS\tSTEPS\tTEST LOSS\tMETRIC\tWALL\tATTEMPTS\tNOW")
 	counts := map[string]int{}
 	for _, t := range col.Trials {
-		counts[t.State]++
+		state, status := t.State, results.StatusText(t.Result)
+		if status == "" {
+			status = t.State
+		}
 		steps, loss, metric, wall := trialProgress(t)
 		attempts, now := "", ""
 		if t.Dir != "" {
@@ -59,15 +64,19 @@ func runLs(_ context.Context, dirs []string, w, errw io.Writer) error {
 			}
 			if len(as) > 0 {
 				attempts = strconv.Itoa(len(as))
-				if last := as[len(as)-1]; last.How == trialdir.Running {
+				switch last := as[len(as)-1]; {
+				case last.How == trialdir.Running:
 					now = runningText(last)
+				case last.How == trialdir.Paused && t.State == results.Incomplete:
+					state, status = trialdir.Paused, fmt.Sprintf("%s @ %d", trialdir.Paused, last.End)
 				}
 			}
 			if now == "" && trialdir.Locked(t.Dir) {
 				now = "running"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, dash(steps), dash(loss), dash(metric), dash(wall), dash(attempts), now)
+		counts[state]++
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, status, dash(steps), dash(loss), dash(metric), dash(wall), dash(attempts), now)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/expctl/expctl/results"
 	"github.com/expctl/expctl/results/trialdir"
 )
 
@@ -59,9 +60,13 @@ func runShow(_ context.Context, dir string, w io.Writer) error {
 	case err == nil:
 		showResult(w, res)
 	case errors.Is(err, fs.ErrNotExist):
-		if trialdir.Locked(dir) {
+		as, _ := trialdir.ReadAttempts(dir)
+		switch {
+		case trialdir.Locked(dir):
 			fmt.Fprintln(w, "  unfinished: a process is running it now")
-		} else {
+		case len(as) > 0 && as[len(as)-1].How == trialdir.Paused:
+			fmt.Fprintf(w, "  unfinished: paused at step %d, at a rung of successive halving, until its group is ranked\n", as[len(as)-1].End)
+		default:
 			fmt.Fprintln(w, "  unfinished: nobody is running it (interrupted, crashed or not started)")
 		}
 	default:
@@ -116,7 +121,10 @@ func runShow(_ context.Context, dir string, w io.Writer) error {
 func showResult(w io.Writer, r *trialdir.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "  %s\t%s\n", k, dash(v)) }
-	row("status", r.Status)
+	row("status", results.StatusText(r))
+	if r.Pruned != nil && r.Pruned.Reason != "" {
+		row("pruned because", r.Pruned.Reason)
+	}
 	row("steps run", fmt.Sprint(r.StepsRun))
 	if r.SolvedAtStep != nil {
 		row("solved at step", fmt.Sprint(*r.SolvedAtStep))
@@ -172,6 +180,8 @@ func attemptText(a trialdir.Attempt) string {
 		fmt.Fprintf(&b, "finished at step %d, %s", a.End, a.Status)
 	case trialdir.Interrupted:
 		fmt.Fprintf(&b, "interrupted at step %d (checkpoint saved)", a.End)
+	case trialdir.Paused:
+		fmt.Fprintf(&b, "paused at step %d (rung of successive halving; checkpoint saved)", a.End)
 	case trialdir.Stopped:
 		fmt.Fprintf(&b, "stopped at step %d: %s", a.End, a.Error)
 	case trialdir.Crashed:

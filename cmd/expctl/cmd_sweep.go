@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
@@ -213,16 +212,7 @@ func dryRun(spec *experiments.Spec, opts runner.SweepOptions, w io.Writer) error
 }
 
 func summaryLine(name string, s *runner.SweepSummary) string {
-	var counts []string
-	keys := make([]string, 0, len(s.Statuses))
-	for k := range s.Statuses {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		counts = append(counts, fmt.Sprintf("%d %s", s.Statuses[k], k))
-	}
-	byStatus := strings.Join(counts, ", ")
+	byStatus := results.StatesText(s.Statuses) // in the order of reports: "2 solved, 1 unsolved, 1 pruned"
 	if byStatus != "" {
 		byStatus += "; "
 	}

@@ -128,3 +128,81 @@ func TestLsRunning(t *testing.T) {
 	}
 	t.Errorf("trial not listed:\n%s", out)
 }
+
+// prunedSweep copies the fixture sweep and makes one trial pruned by the plateau rule and
+// another paused at a rung of successive halving.
+func prunedSweep(t *testing.T) (sweep, pruned, paused string) {
+	t.Helper()
+	sweep = filepath.Join(t.TempDir(), "fixture")
+	copyTree(t, fixtureSweep, sweep)
+	pruned = filepath.Join(sweep, "adding-T10-rnn-h16-s1-7b8af233efc5") // unsolved at step 400
+	r, err := trialdir.ReadResult(pruned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Status, r.StepsRun = trialdir.Pruned, 300
+	r.Pruned = &trialdir.Pruning{Step: 300, Rule: trialdir.PrunePlateau, Reason: "best test loss improved by less than 1% over the last 3 evaluations"}
+	if err := trialdir.WriteResult(pruned, r); err != nil {
+		t.Fatal(err)
+	}
+	paused = filepath.Join(sweep, "adding-T10-rnn-h16-s2-757c088839ca") // incomplete
+	const pausedAttempts = `{"event":"start","step":0,"time":"2026-01-02T10:00:00Z","host":"node1","pid":101}
+{"event":"checkpoint","step":400}
+{"event":"end","step":400,"how":"paused"}
+`
+	if err := os.WriteFile(filepath.Join(paused, trialdir.AttemptsFile), []byte(pausedAttempts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return sweep, pruned, paused
+}
+
+// TestLsShowPruned: ls shows a pruned trial's rule and step and a paused trial's step;
+// show gives the reason of the pruning and how the paused attempt ended.
+func TestLsShowPruned(t *testing.T) {
+	sweep, pruned, paused := prunedSweep(t)
+	code, out, errOut := runCLI(t, "ls", sweep)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if id, _, ok := strings.Cut(line, " "); ok {
+			lines[id] = line
+		}
+	}
+	if l := lines[filepath.Base(pruned)]; !strings.Contains(l, "   pruned (plateau @ 300)  300    0.02557 ") {
+		t.Errorf("pruned trial: %q", l)
+	}
+	if l := lines[filepath.Base(paused)]; !strings.Contains(l, "   paused @ 400            400 ") {
+		t.Errorf("paused trial: %q", l)
+	}
+	if !strings.Contains(out, "16 trials: 5 solved, 6 unsolved, 1 pruned, 1 diverged, 1 failed, 1 missing, 1 paused\n") {
+		t.Errorf("summary line:\n%s", out)
+	}
+
+	code, out, errOut = runCLI(t, "show", pruned)
+	if code != 0 {
+		t.Fatalf("show: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"  status          pruned (plateau @ 300)\n",
+		"  pruned because  best test loss improved by less than 1% over the last 3 evaluations\n",
+		"  steps run       300\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show of the pruned trial lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errOut = runCLI(t, "show", paused)
+	if code != 0 {
+		t.Fatalf("show: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"  unfinished: paused at step 400, at a rung of successive halving, until its group is ranked\n",
+		"  1. started at step 0 at 2026-01-02 10:00:00Z on node1 (pid 101): paused at step 400 (rung of successive halving; checkpoint saved)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show of the paused trial lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -35,6 +35,8 @@ func trialTag(e runner.SweepEvent) string {
 func finishedText(r *trialdir.Result) string {
 	s := r.Status
 	switch {
+	case r.Status == results.Pruned && r.Pruned != nil:
+		s = results.StatusText(r) // "pruned (plateau @ 4000)"
 	case r.SolvedAtStep != nil:
 		s += fmt.Sprintf(" at step %d", *r.SolvedAtStep)
 	case r.Status != results.Failed:

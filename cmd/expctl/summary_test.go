@@ -108,3 +108,19 @@ func TestSweepBusyTrial(t *testing.T) {
 		t.Errorf("output:\n%s", s)
 	}
 }
+
+// TestPrunedProgress: a pruned trial's line names its rule and step, and the sweep's
+// summary lists the statuses in the order of reports.
+func TestPrunedProgress(t *testing.T) {
+	loss, metric := 0.12, 0.3
+	r := &trialdir.Result{Status: trialdir.Pruned, StepsRun: 400, TestLoss: &loss, TestMetric: &metric, Metric: "acc@0.04", Baseline: 1.0 / 6,
+		Pruned: &trialdir.Pruning{Step: 400, Rule: trialdir.PruneHalving, Reason: "ranked last of 3"}}
+	if got, want := finishedText(r), "pruned (halving @ 400): test loss 0.12 (baseline 0.1667), acc@0.04 0.300"; got != want {
+		t.Errorf("finishedText = %q, want %q", got, want)
+	}
+	s := &runner.SweepSummary{Dir: "runs/x", Total: 4, Ran: 4,
+		Statuses: map[string]int{trialdir.Solved: 2, trialdir.Pruned: 1, trialdir.Unsolved: 1}}
+	if line := summaryLine("x", s); !strings.Contains(line, ": 4 trials: 4 finished (2 solved, 1 unsolved, 1 pruned; 4 now, 0 before)") {
+		t.Errorf("summary line %q", line)
+	}
+}
