@@ -30,14 +30,14 @@ type SweepOptions struct {
 	// RerunStale runs again the finished trials whose results another expctl version or
 	// build computed; without it such trials stop the sweep before it runs anything.
 	RerunStale      bool
-	CheckpointEvery int      // steps between checkpoints of a running trial
+	CheckpointEvery int // steps between checkpoints of a running trial
 	// Select, when set, keeps the shard's trials it returns true for: the others are left
 	// out of this run (trials.json still lists every trial of the sweep). With successive
 	// halving it must keep or leave out whole groups.
-	Select func(experiments.Config) bool
-	MaxTrials       int      // refuse sweeps with more trials (≤ 0: no limit)
-	Worker          []string // command that runs one trial; the trial directory is appended
-	WorkerEnv       []string // extra environment for workers ("KEY=value")
+	Select    func(experiments.Config) bool
+	MaxTrials int      // refuse sweeps with more trials (≤ 0: no limit)
+	Worker    []string // command that runs one trial; the trial directory is appended
+	WorkerEnv []string // extra environment for workers ("KEY=value")
 	// StopGrace is how long a worker may take to checkpoint and exit after the sweep is
 	// cancelled before it is killed (default 30 s).
 	StopGrace time.Duration
