@@ -13,6 +13,13 @@
 // trialdir.BeginAttempt and its siblings, and a trial that resumes says so
 // ([TrialOptions].Resumed; the worker's "resumed" line; the sweep's [TrialResumed] event).
 //
+// A sweep hands its trials to worker processes through a scheduler (schedule.go): a trial
+// without successive halving runs once to its end; the trials of a halving group run from
+// rung to rung (--pause-at), and after each run the group's decision is taken again from
+// its trials' curve.csv files ([experiments.Halving.Decide]), so that it does not depend on
+// which worker ran what, or on kills and resumes. The plateau rule is applied by the trial
+// itself at each evaluation.
+//
 // Backpropagation through time is exact and full-length, yet builds no graph that grows
 // with the sequence: [Network.Backprop] runs the cell's compiled one-step program forward L
 // times, then its vector-Jacobian product backward L times, summing the parameter gradients
