@@ -70,11 +70,18 @@ func TestReadmeExamples(t *testing.T) {
 			t.Fatalf("README spec: %v", err)
 		}
 		trials, err := spec.Expand(0)
-		if err != nil || len(trials) != 3*3*3*4 {
-			t.Errorf("README spec expands to %d trials, %v", len(trials), err)
+		want := 3 * 3 * 3 * 4
+		if spec.Name == "lr-halving" { // the pruning example: 5 learning rates × 3 seeds
+			want = 5 * 3
+			if err == nil && (trials[0].Halving == "" || trials[0].PlateauPatience == 0) {
+				t.Errorf("the pruning example prunes nothing: %s", trials[0].Canonical())
+			}
+		}
+		if err != nil || len(trials) != want {
+			t.Errorf("README spec %s expands to %d trials, %v", spec.Name, len(trials), err)
 		}
 	}
-	if specs != 1 || manifests != 1 {
+	if specs != 2 || manifests != 1 {
 		t.Errorf("found %d specs and %d manifests in README", specs, manifests)
 	}
 	scripts := readmeBlocks(t, "bash")
