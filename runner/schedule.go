@@ -18,6 +18,17 @@ type job struct {
 	cfg              experiments.Config
 	pauseAt, pruneAt int
 	reason           string // with pruneAt: why it is pruned
+	cost             float64
+}
+
+// newJob is a job for trial cfg at position index, with its cost estimate: the steps it
+// may run (to its rung, or the whole budget) times the cost of a step.
+func newJob(index int, cfg experiments.Config, pauseAt, pruneAt int, reason string) job {
+	c := cfg
+	if stop := max(pauseAt, pruneAt); stop > 0 {
+		c.Steps = stop
+	}
+	return job{index: index, cfg: cfg, pauseAt: pauseAt, pruneAt: pruneAt, reason: reason, cost: trialCost(c)}
 }
 
 // outcome is what a worker's run left of its trial.
@@ -81,7 +92,7 @@ func (s *scheduler) add(index int, cfg experiments.Config, finished bool) error 
 	}
 	if !ok {
 		if !finished {
-			s.ready = append(s.ready, job{index: index, cfg: cfg})
+			s.ready = append(s.ready, newJob(index, cfg, 0, 0, ""))
 		}
 		return nil
 	}
@@ -124,7 +135,7 @@ func (s *scheduler) next() (j job, ok bool) {
 	}
 	best := 0
 	for i, r := range s.ready {
-		if jobCost(r) > jobCost(s.ready[best]) {
+		if r.cost > s.ready[best].cost {
 			best = i
 		}
 	}
@@ -183,15 +194,17 @@ func (s *scheduler) plan(g *group) {
 		if m.queued || m.stopped || m.finished {
 			continue
 		}
-		j := job{index: m.index, cfg: m.cfg}
+		var j job
 		if k, pruned := d.Pruned[m.cfg.ID()]; pruned {
-			j.pruneAt, j.reason = g.policy.Rungs[k], d.Reasons[m.cfg.ID()]
+			j = newJob(m.index, m.cfg, 0, g.policy.Rungs[k], d.Reasons[m.cfg.ID()])
 		} else if d.Decided < len(g.policy.Rungs) {
 			rung := g.policy.Rungs[d.Decided]
 			if c := recs[i].Curve; len(c) > 0 && c[len(c)-1].Step >= rung {
 				continue // there: it waits for the others
 			}
-			j.pauseAt = rung
+			j = newJob(m.index, m.cfg, rung, 0, "")
+		} else {
+			j = newJob(m.index, m.cfg, 0, 0, "")
 		}
 		m.queued = true
 		s.ready = append(s.ready, j)
@@ -230,14 +243,4 @@ func (s *scheduler) waiting() int {
 		}
 	}
 	return n
-}
-
-// jobCost estimates the work of a job: the steps it may run (to its rung, or the whole
-// budget) times the cost of a step.
-func jobCost(j job) float64 {
-	c := j.cfg
-	if stop := max(j.pauseAt, j.pruneAt); stop > 0 {
-		c.Steps = stop
-	}
-	return trialCost(c)
 }

@@ -534,12 +534,17 @@ func producedBy(version, build string) string {
 	return fmt.Sprintf("expctl %s (%s build)", version, build)
 }
 
-// trialCost estimates a trial's work: steps × the longest sequence length × the size of its
-// recurrent product, H·(H+D).
+// trialCost estimates a trial's work: steps × the longest sequence length × the scalars of
+// its cell's weights, the size of its matrix products (H·(H+D) per gate; H·(H+D) when the
+// cell cannot be built).
 func trialCost(c experiments.Config) float64 {
 	L, D := c.T, 10
 	if task, err := datasets.Lookup(c.Task); err == nil {
 		L, D = task.MaxLen(c.T), task.InDim
 	}
-	return float64(c.Steps) * float64(L) * float64(c.Hidden) * float64(c.Hidden+D)
+	weights := float64(c.Hidden) * float64(c.Hidden+D)
+	if n, err := experiments.NetworkParams(c.Cell, c.Task, c.Hidden); err == nil {
+		weights = float64(n)
+	}
+	return float64(c.Steps) * float64(L) * weights
 }
