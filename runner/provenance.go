@@ -8,13 +8,15 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/expctl/expctl/models/engine"
 	"github.com/expctl/expctl/results/trialdir"
 )
 
 // provenance describes this process: the build of expctl, the machine it runs on. It is
 // recorded in every result; it is found out once.
 var provenance = sync.OnceValue(func() trialdir.Provenance {
-	p := trialdir.Provenance{GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPU: cpuModel()}
+	p := trialdir.Provenance{GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPU: cpuModel(),
+		Kernels: engine.Kernels()}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range info.Settings {
 			switch s.Key {

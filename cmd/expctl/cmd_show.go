@@ -148,7 +148,7 @@ func showResult(w io.Writer, r *trialdir.Result) {
 		if p.Modified {
 			rev += " (with uncommitted changes)"
 		}
-		for _, kv := range [][2]string{{"revision", rev}, {"go", p.GoVersion}, {"platform", p.Platform}, {"cpu", p.CPU}, {"host", p.Host}} {
+		for _, kv := range [][2]string{{"revision", rev}, {"go", p.GoVersion}, {"platform", p.Platform}, {"cpu", p.CPU}, {"kernels", p.Kernels}, {"host", p.Host}} {
 			if kv[1] != "" {
 				row(kv[0], kv[1])
 			}

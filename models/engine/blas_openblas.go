@@ -16,12 +16,19 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/netlib/blas/netlib"
 	"gorgonia.org/gorgonia"
+
+	"github.com/expctl/expctl/models/fastmath"
 )
 
 // BLAS names the BLAS implementation this build uses: "openblas" when built with
 // -tags openblas, which routes Gorgonia's and gonum's matrix products through the
 // system's OpenBLAS library (cgo).
 const BLAS = "openblas"
+
+// Kernels names the code that does this process's arithmetic, which decides its rounding:
+// OpenBLAS, whose own kernels depend on the processor, and the kernel of the vectorised
+// sigmoid and tanh, e.g. "openblas, fastmath avx2".
+func Kernels() string { return "openblas, fastmath " + fastmath.Kernel() }
 
 // init makes OpenBLAS the BLAS of Gorgonia (tensor products) and of gonum (blas32,
 // blas64, and so gonum/mat), and runs it on one thread: a trial computes on one core,

@@ -62,10 +62,13 @@ type Provenance struct {
 	Platform  string `json:"platform,omitempty"`   // operating system and architecture, e.g. "linux/amd64"
 	CPU       string `json:"cpu,omitempty"`        // the processor's model name
 	Host      string `json:"host,omitempty"`       // the machine's host name
+	// Kernels names the code that did the arithmetic, e.g. "gemm avx512, fastmath avx2":
+	// the same configuration computed by other kernels differs in the last digits.
+	Kernels string `json:"kernels,omitempty"`
 }
 
 // provenanceFields are the JSON names of the [Provenance] fields.
-var provenanceFields = []string{"revision", "modified", "go_version", "platform", "cpu", "host"}
+var provenanceFields = []string{"revision", "modified", "go_version", "platform", "cpu", "host", "kernels"}
 
 // WriteResult writes dir/result.json, atomically: the trial is finished once it exists.
 func WriteResult(dir string, r *Result) error {
