@@ -326,7 +326,7 @@ func TestExportPruneColumns(t *testing.T) {
 	for _, rc := range resultColumns() {
 		want = append(want, rc.Name)
 	}
-	if !slices.Equal(header[:n-3], want) || want[len(want)-1] != "host" {
+	if !slices.Equal(header[:n-3], want) || want[len(want)-1] != "kernels" {
 		t.Errorf("columns before the prune columns %v, want %v", header[:n-3], want)
 	}
 	pruned := 0
