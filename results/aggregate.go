@@ -29,7 +29,10 @@ const (
 
 // Query selects and groups trials into tables.
 type Query struct {
-	Rows, Cols string            // configuration fields (default cell and T)
+	// Rows and Cols are the configuration fields of the rows and the columns (default cell
+	// and T), each one field or several separated by commas ("cell,forget_bias"): a row
+	// is then one combination of their values that occurs among the trials.
+	Rows, Cols string
 	Metric     string            // one of Metrics (default test_loss)
 	Agg        string            // Mean or Median (default Mean)
 	Where      map[string]string // keep only trials whose fields meet these conditions (see [ParseWhere])
@@ -42,6 +45,7 @@ func (q Query) withDefaults() Query {
 	if q.Cols == "" {
 		q.Cols = "T"
 	}
+	q.Rows, q.Cols = strings.Join(FieldList(q.Rows), ","), strings.Join(FieldList(q.Cols), ",")
 	if q.Metric == "" {
 		q.Metric = TestLoss
 	}
@@ -72,8 +76,16 @@ type Table struct {
 	Task       string
 	Query      Query
 	MetricName string // what the numbers are, e.g. "test_loss" or "recall_acc"
+	// Rows and Cols label the rows and the columns: for one field its values; for several
+	// (see [FieldList]) the combinations of their values that the trials have, the first
+	// field of a row as is (a number as field=value), every other field as field=value and
+	// a field the trial's config does not set left out, e.g. "lstm forget_bias=5" or
+	// "gru"; a column names every field, "T=10 clip=none".
 	Rows, Cols []string
-	Cells      [][]*Aggregate // [row][col]; nil where no trial has that combination
+	// RowValues and ColValues are, per row and per column, the value of each field of
+	// Query.Rows and Query.Cols, in the order of the fields.
+	RowValues, ColValues [][]string
+	Cells                [][]*Aggregate // [row][col]; nil where no trial has that combination
 	// ColBaseline is the baseline of each column when it is the same for the whole
 	// column (NaN otherwise): the line a loss should beat.
 	ColBaseline []float64
@@ -102,10 +114,8 @@ func (c *Collection) KnownField(name string) bool {
 // baselines, so they never share a table).
 func (c *Collection) Tables(q Query) ([]*Table, error) {
 	q = q.withDefaults()
-	for _, f := range []string{q.Rows, q.Cols} {
-		if !c.KnownField(f) {
-			return nil, fmt.Errorf("unknown field %q for --rows/--cols (fields: %s)", f, strings.Join(c.fields(), ", "))
-		}
+	if err := c.checkFields(q, "--rows/--cols"); err != nil {
+		return nil, err
 	}
 	for f, cond := range q.Where {
 		if !c.KnownField(f) {
@@ -190,31 +200,24 @@ func contains(list []string, s string) bool {
 
 func buildTable(task string, q Query, trials []*Trial) *Table {
 	tb := &Table{Task: task, Query: q, MetricName: q.Metric}
-	rowSet, colSet := map[string]bool{}, map[string]bool{}
 	for _, t := range trials {
-		if r := t.Field(q.Rows); !rowSet[r] {
-			rowSet[r] = true
-			tb.Rows = append(tb.Rows, r)
-		}
-		if c := t.Field(q.Cols); !colSet[c] {
-			colSet[c] = true
-			tb.Cols = append(tb.Cols, c)
-		}
 		if q.Metric == TestMetric && t.Result != nil && t.Result.Metric != "" {
 			tb.MetricName = t.Result.Metric
 		}
 	}
-	SortValues(tb.Rows)
-	SortValues(tb.Cols)
-	ri, ci := index(tb.Rows), index(tb.Cols)
+	ra, ca := rowAxis(q), colAxis(q)
+	tb.Rows, tb.RowValues = ra.arrange(trials)
+	tb.Cols, tb.ColValues = ca.arrange(trials)
+	ri, ci := keyIndex(tb.RowValues), keyIndex(tb.ColValues)
 	groups := make([][][]*Trial, len(tb.Rows))
 	for i := range groups {
 		groups[i] = make([][]*Trial, len(tb.Cols))
 	}
 	for _, t := range trials {
-		r, c := ri[t.Field(q.Rows)], ci[t.Field(q.Cols)]
+		r, c := ri[ra.keyOf(t)], ci[ca.keyOf(t)]
 		groups[r][c] = append(groups[r][c], t)
 	}
+	grouped := append(append([]string(nil), ra.fields...), ca.fields...)
 	tb.Cells = make([][]*Aggregate, len(tb.Rows))
 	over := map[string]bool{}
 	for r := range groups {
@@ -222,7 +225,7 @@ func buildTable(task string, q Query, trials []*Trial) *Table {
 		for c, g := range groups[r] {
 			if len(g) > 0 {
 				tb.Cells[r][c] = aggregate(g, q.Metric)
-				for _, f := range varying(g, q.Rows, q.Cols) {
+				for _, f := range varying(g, grouped) {
 					over[f] = true
 				}
 			}
@@ -257,16 +260,9 @@ func buildTable(task string, q Query, trials []*Trial) *Table {
 	return tb
 }
 
-func index(vs []string) map[string]int {
-	m := make(map[string]int, len(vs))
-	for i, v := range vs {
-		m[v] = i
-	}
-	return m
-}
-
-// varying returns the fields other than seed, rows and cols whose values differ in g.
-func varying(g []*Trial, rows, cols string) []string {
+// varying returns the fields other than seed and the grouped ones (those of the rows and
+// the columns) whose values differ in g.
+func varying(g []*Trial, grouped []string) []string {
 	keys := map[string]bool{}
 	for _, t := range g {
 		for _, k := range t.Config.Fields() {
@@ -275,7 +271,7 @@ func varying(g []*Trial, rows, cols string) []string {
 	}
 	var out []string
 	for k := range keys {
-		if k == "seed" || k == rows || k == cols {
+		if k == "seed" || contains(grouped, k) {
 			continue
 		}
 		for _, t := range g[1:] {
@@ -388,10 +384,11 @@ func Summarize(vs []float64) (mean, sd, median, lo, hi float64) {
 
 // Longest is one line of the summary "longest T solved in ≥ k of n seeds".
 type Longest struct {
-	Row    string // the row's value, e.g. the cell name
-	Col    string // the largest column value solved often enough ("" if none)
-	Solved int    // trials solved in that column
-	Of     int    // trials in that column
+	Row    string   // the row's label, e.g. the cell name (see [Table.Rows])
+	Values []string // the row's value of each field of the rows (nil when the table has none)
+	Col    string   // the largest column value solved often enough ("" if none)
+	Solved int      // trials solved in that column
+	Of     int      // trials in that column
 }
 
 // LongestSolved returns, for each row of t, the largest column value (T by default) whose
@@ -401,6 +398,9 @@ func (t *Table) LongestSolved(k int) []Longest {
 	out := make([]Longest, len(t.Rows))
 	for r, row := range t.Rows {
 		out[r].Row = row
+		if r < len(t.RowValues) {
+			out[r].Values = t.RowValues[r]
+		}
 		for c, col := range t.Cols {
 			cell := t.Cells[r][c]
 			if cell == nil {

@@ -248,9 +248,9 @@ func gradientFigures(c *Collection, q Query, t *Table) ([]*report.Figure, error)
 		for _, which := range []string{FlowInit, FlowFinal} {
 			ch, err := gradFlowChart(c, q, t.Task, col, which)
 			if err != nil {
-				return nil, fmt.Errorf("%s, %s=%s: %w", t.Task, q.Cols, col, err)
+				return nil, fmt.Errorf("%s, %s: %w", t.Task, colName(q.Cols, col), err)
 			}
-			figs = append(figs, &report.Figure{Name: plotFileName("gradflow", t.Task, q.Cols+col, which), Chart: ch})
+			figs = append(figs, &report.Figure{Name: plotFileName("gradflow", t.Task, colFileName(q.Cols, col), which), Chart: ch})
 		}
 	}
 	return figs, nil
@@ -285,7 +285,10 @@ type GradientTable struct {
 	Task       string
 	Query      Query // the rows and columns fields and the filter, defaults applied
 	Rows, Cols []string
-	Cells      [][]*GradientAggregate // [row][col]; nil where no trial has that combination
+	// RowValues and ColValues are, per row and per column, the value of each field of the
+	// rows and the columns (see [Table.RowValues]).
+	RowValues, ColValues [][]string
+	Cells                [][]*GradientAggregate // [row][col]; nil where no trial has that combination
 	// Over names the fields besides seed that differ among the trials of a cell.
 	Over []string
 	// Problems lists the trials' gradient records that could not be read; those trials
@@ -374,15 +377,16 @@ func (c *Collection) GradientTables(q Query) ([]*GradientTable, error) {
 	}
 	var out []*GradientTable
 	for _, t := range tables {
-		gt := &GradientTable{Task: t.Task, Query: q, Rows: t.Rows, Cols: t.Cols, Over: t.Over}
-		ri, ci := index(t.Rows), index(t.Cols)
+		gt := &GradientTable{Task: t.Task, Query: q, Rows: t.Rows, Cols: t.Cols, RowValues: t.RowValues, ColValues: t.ColValues, Over: t.Over}
+		ri, ci := keyIndex(t.RowValues), keyIndex(t.ColValues)
+		ra, ca := rowAxis(q), colAxis(q)
 		groups := make([][][]*Trial, len(t.Rows))
 		for r := range groups {
 			groups[r] = make([][]*Trial, len(t.Cols))
 		}
 		for _, tr := range c.Trials {
 			if q.keeps(tr) && tr.Field("task") == t.Task {
-				r, col := ri[tr.Field(q.Rows)], ci[tr.Field(q.Cols)]
+				r, col := ri[ra.keyOf(tr)], ci[ca.keyOf(tr)]
 				groups[r][col] = append(groups[r][col], tr)
 			}
 		}
@@ -654,9 +658,11 @@ func gradientNotes(t *GradientTable) []string {
 //	{
 //	  "tables": [{                  // one per task, sorted by task
 //	    "task": "adding",
-//	    "rows_field": "cell",       // field of the rows
-//	    "cols_field": "T",          // field of the columns
+//	    "rows_field": "cell",       // field of the rows, or fields: "cell,forget_bias"
+//	    "cols_field": "T",          // field of the columns, or fields
 //	    "rows": ["gru", "lstm", "rnn"], "cols": ["10", "30"],
+//	    "row_values": [["gru", "1"], ...],   // only when the rows have several fields: per
+//	    "col_values": [["10", "none"], ...], // row (column), the value of each field
 //	    "over": [],                 // fields besides seed that differ within a cell
 //	    "cells": [                  // [row][col]; null where no trial has that row and column
 //	      [{"n": 2,                 // trials in the cell
@@ -717,7 +723,7 @@ func gradientTable(t *GradientTable) *report.Table {
 		ID: t.Task + "-gradients", Kind: "gradients", Stacked: true,
 		Title:    gradientTitle(t),
 		Caption:  "σ_max of the recurrent blocks at init → at the end, and clip rate, medians over " + many,
-		RowField: t.Query.Rows, ColField: t.Query.Cols, Cols: colHeadings(t.Query.Cols, t.Cols),
+		RowField: fieldsText(t.Query.Rows), ColField: fieldsText(t.Query.Cols), Cols: colHeadings(t.Query.Cols, t.Cols, t.ColValues),
 	}
 	for r, label := range t.Rows {
 		row := report.Row{Label: label}
@@ -790,6 +796,8 @@ type jsonGradientTable struct {
 	ColsField string                `json:"cols_field"`
 	Rows      []string              `json:"rows"`
 	Cols      []string              `json:"cols"`
+	RowValues [][]string            `json:"row_values,omitempty"`
+	ColValues [][]string            `json:"col_values,omitempty"`
 	Over      []string              `json:"over"`
 	Cells     [][]*jsonGradientCell `json:"cells"`
 }
@@ -805,7 +813,8 @@ func jsonNums(vs []float64) []jsonNum {
 // gradientJSON is a gradient table in the JSON document.
 func gradientJSON(t *GradientTable) jsonGradientTable {
 	jt := jsonGradientTable{Task: t.Task, RowsField: t.Query.Rows, ColsField: t.Query.Cols,
-		Rows: nonNil(t.Rows), Cols: nonNil(t.Cols), Over: nonNil(t.Over)}
+		Rows: nonNil(t.Rows), Cols: nonNil(t.Cols), Over: nonNil(t.Over),
+		RowValues: severalValues(t.Query.Rows, t.RowValues), ColValues: severalValues(t.Query.Cols, t.ColValues)}
 	jt.Cells = make([][]*jsonGradientCell, len(t.Rows))
 	for r := range t.Rows {
 		jt.Cells[r] = make([]*jsonGradientCell, len(t.Cols))

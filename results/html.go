@@ -86,7 +86,7 @@ func pageDocument(c *Collection, r *Report) (*report.Document, error) {
 		d.Facts = append(d.Facts, report.Fact{Name: "Trials shown", Value: trialsSummary(kept)},
 			report.Fact{Name: "All trials", Value: trialsSummary(c.Trials)})
 	}
-	query := fmt.Sprintf("rows %s, columns %s, metric %s, %s", q.Rows, q.Cols, q.Metric, aggName(q.Agg))
+	query := fmt.Sprintf("rows %s, columns %s, metric %s, %s", fieldsText(q.Rows), fieldsText(q.Cols), q.Metric, aggName(q.Agg))
 	if len(q.Where) > 0 {
 		query += ", where " + strings.Join(whereTexts(q.Where), ", ")
 	}
@@ -144,7 +144,7 @@ func pageDocument(c *Collection, r *Report) (*report.Document, error) {
 			case i == 0:
 				s.Notes = append(s.Notes, "No cell has a value to plot yet.")
 			default:
-				noCurves = append(noCurves, q.Cols+"="+t.Cols[i-1])
+				noCurves = append(noCurves, colName(q.Cols, t.Cols[i-1]))
 			}
 		}
 		if len(noCurves) > 0 {
@@ -225,7 +225,7 @@ func gradientPagePart(c *Collection, q Query) (*report.Part, error) {
 		for j, f := range figs {
 			if len(f.Chart.Series) == 0 {
 				if j%2 == 0 {
-					none = append(none, q.withDefaults().Cols+"="+tables[i].Cols[j/2])
+					none = append(none, colName(q.withDefaults().Cols, tables[i].Cols[j/2]))
 				}
 				continue
 			}

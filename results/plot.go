@@ -41,8 +41,8 @@ func finalPlot(t *Table) (*plot.Plot, int, error) {
 func finalChart(t *Table) *report.Chart {
 	q := t.Query.withDefaults()
 	ch := &report.Chart{
-		Title:  fmt.Sprintf("%s: final %s vs %s", t.Task, t.MetricName, q.Cols),
-		XLabel: q.Cols,
+		Title:  fmt.Sprintf("%s: final %s vs %s", t.Task, t.MetricName, fieldsText(q.Cols)),
+		XLabel: fieldsText(q.Cols),
 		HLine:  math.NaN(),
 		Dodge:  true,
 	}
@@ -155,7 +155,9 @@ func setBaseline(ch *report.Chart, xs, bs []float64) {
 // with a curve count, each as far as it got, so the median is over the trials that
 // reached the step) in a shaded band from the lowest to the highest of them, with the
 // task's baseline as a dashed line when it is the same for
-// all those trials. The query's Where applies; its Metric and Agg do not.
+// all those trials. The query's Where applies; its Metric and Agg do not. colValue is a
+// column's label as in [Table.Cols]: the value of the column field, or for several fields
+// the column's combination of them, e.g. "T=10 clip=none".
 func PlotCurves(c *Collection, q Query, task, colValue string) (*plot.Plot, error) {
 	p, _, err := curvesPlot(c, q, task, colValue)
 	return p, err
@@ -175,32 +177,33 @@ func curvesPlot(c *Collection, q Query, task, colValue string) (*plot.Plot, int,
 // any column value, so that a row keeps its colour across figures), sorted, and the trials
 // of the task at one column value grouped by row.
 func figureTrials(c *Collection, q Query, task, colValue string) (rows []string, at map[string][]*Trial, err error) {
-	for _, f := range []string{q.Rows, q.Cols} {
-		if !c.KnownField(f) {
-			return nil, nil, fmt.Errorf("unknown field %q (fields: %s)", f, strings.Join(c.fields(), ", "))
+	if err := c.checkFields(q, "--rows/--cols"); err != nil {
+		return nil, nil, err
+	}
+	ra, ca := rowAxis(q), colAxis(q)
+	var trials []*Trial
+	for _, t := range c.Trials {
+		if q.keeps(t) && t.Field("task") == task {
+			trials = append(trials, t)
 		}
 	}
+	rows, values := ra.arrange(trials)
+	label := make(map[string]string, len(rows))
+	for i, vs := range values {
+		label[key(vs)] = rows[i]
+	}
 	at = map[string][]*Trial{}
-	seen := map[string]bool{}
 	n := 0
-	for _, t := range c.Trials {
-		if !q.keeps(t) || t.Field("task") != task {
-			continue
-		}
-		r := t.Field(q.Rows)
-		if !seen[r] {
-			seen[r] = true
-			rows = append(rows, r)
-		}
-		if t.Field(q.Cols) == colValue {
+	for _, t := range trials {
+		if ca.label(ca.values(t)) == colValue {
+			r := label[ra.keyOf(t)]
 			at[r] = append(at[r], t)
 			n++
 		}
 	}
 	if n == 0 {
-		return nil, nil, fmt.Errorf("no trials of task %q with %s=%s", task, q.Cols, colValue)
+		return nil, nil, fmt.Errorf("no trials of task %q with %s", task, colName(q.Cols, colValue))
 	}
-	SortValues(rows)
 	return rows, at, nil
 }
 
@@ -275,7 +278,7 @@ func plotMedianCurve(trials []*Trial) report.Series {
 // log y axis; it has no baseline until one is set.
 func rowChart(task string, q Query, colValue, what, xLabel, yLabel string) *report.Chart {
 	return &report.Chart{
-		Title:  fmt.Sprintf("%s, %s=%s: %s", task, q.Cols, colValue, what),
+		Title:  fmt.Sprintf("%s, %s: %s", task, colName(q.Cols, colValue), what),
 		XLabel: xLabel, YLabel: yLabel,
 		LogY: true, HLine: math.NaN(),
 	}
@@ -331,9 +334,9 @@ func plotTaskFigures(c *Collection, q Query, t *Table) ([]*report.Figure, error)
 	for _, col := range t.Cols {
 		ch, err := curvesChart(c, q, t.Task, col)
 		if err != nil {
-			return nil, fmt.Errorf("%s, %s=%s: %w", t.Task, q.Cols, col, err)
+			return nil, fmt.Errorf("%s, %s: %w", t.Task, colName(q.Cols, col), err)
 		}
-		figs = append(figs, &report.Figure{Name: plotFileName("curves", t.Task, q.Cols+col), Chart: ch})
+		figs = append(figs, &report.Figure{Name: plotFileName("curves", t.Task, colFileName(q.Cols, col)), Chart: ch})
 	}
 	return figs, nil
 }

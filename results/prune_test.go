@@ -22,6 +22,9 @@ type fakeTrial struct {
 	solved int     // solved_at_step, 0 for none
 	curve  []float64
 	pruned *Pruning
+	// forgetBias and clip set the config's fields when not zero.
+	forgetBias float64
+	clip       string
 }
 
 // writeSweep writes a sweep directory of the adding task holding the trials, each with a
@@ -34,6 +37,12 @@ func writeSweep(t *testing.T, trials []fakeTrial) string {
 	for _, ft := range trials {
 		cfg := experiments.DefaultConfig()
 		cfg.Task, cfg.T, cfg.Cell, cfg.Hidden, cfg.Seed, cfg.Steps, cfg.EvalEvery = "adding", ft.T, ft.cell, 16, ft.seed, 1000, 100
+		if ft.forgetBias != 0 {
+			cfg.ForgetBias = ft.forgetBias
+		}
+		if ft.clip != "" {
+			cfg.Clip = ft.clip
+		}
 		id := cfg.ID()
 		raw, err := json.Marshal(cfg)
 		if err != nil {

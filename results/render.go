@@ -88,6 +88,11 @@ func NewReport(c *Collection, q Query, minSolved int) (*Report, error) {
 //     When the column values are not numbers but the row values are (--rows T --cols
 //     cell), it is one line per column value instead; when neither are, it is left out.
 //
+// When the query's rows (or columns) list several fields, "cell,forget_bias", the header
+// names them, "cell, forget_bias", each row is a combination of their values that the
+// trials have, labelled as [Table.Rows] says ("lstm forget_bias=5"; a column "T=10
+// clip=none"), the summary has a line per such row and, in CSV, a column per row field.
+//
 // Under a table come its footnotes: "aggregated over differing lr, batch" when
 // [Table.Over] is not empty, and a legend of the non-numeric entries it holds. A pruned
 // trial (stopped early by its sweep's prune rule) is never among a cell's values: it is
@@ -200,17 +205,52 @@ var legend = map[string]string{
 
 func isLoss(metric string) bool { return metric == TestLoss || metric == BestTestLoss }
 
-// colHeadings are the column headings "T=5"; a number of steps T is a formula.
-func colHeadings(field string, vs []string) []report.Text {
-	out := make([]report.Text, len(vs))
-	for i, v := range vs {
-		s := report.Span{Text: field + "=" + v}
-		if field == "T" && isNumber(v) {
-			s.Style = report.Math
+// colHeadings are the column headings "T=5", or for several fields "T=5 clip=none" (a
+// field without a value adds nothing); a number of steps T is a formula. values holds
+// each column's value of each field (see [Table.ColValues]); without it, labels are the
+// values of the one field.
+func colHeadings(field string, labels []string, values [][]string) []report.Text {
+	fields := FieldList(field)
+	multi := len(fields) > 1 && len(values) == len(labels)
+	out := make([]report.Text, len(labels))
+	for i, label := range labels {
+		fs, vs := []string{field}, []string{label}
+		if multi {
+			fs, vs = fields, values[i]
 		}
-		out[i] = report.Text{s}
+		for j, v := range vs {
+			if v == "" && multi {
+				continue
+			}
+			s := report.Span{Text: fs[j] + "=" + v}
+			if fs[j] == "T" && isNumber(v) {
+				s.Style = report.Math
+			}
+			if len(out[i]) > 0 {
+				out[i] = append(out[i], report.Span{Text: " "})
+			}
+			out[i] = append(out[i], s)
+		}
 	}
 	return out
+}
+
+// rowName names a row in prose: for one field its value as [rowLabel] does, for several
+// the row's label.
+func rowName(field, label string) string {
+	if len(FieldList(field)) > 1 {
+		return label
+	}
+	return rowLabel(field, label)
+}
+
+// severalValues is values when field lists several fields, else nil (one field's values
+// are the labels themselves).
+func severalValues(field string, values [][]string) [][]string {
+	if len(FieldList(field)) > 1 {
+		return values
+	}
+	return nil
 }
 
 // rowLabel names a row value in prose: as is for words ("lstm"), "field=value" for numbers.
@@ -454,7 +494,7 @@ func whyDefinitions(used map[string]bool, pruned bool) string {
 
 // grid lays out a table: one row per row value, one column per column value.
 func grid(t *Table, entryOf func(*Aggregate) report.Entry) *report.Table {
-	rt := &report.Table{RowField: t.Query.Rows, ColField: t.Query.Cols, Cols: colHeadings(t.Query.Cols, t.Cols)}
+	rt := &report.Table{RowField: fieldsText(t.Query.Rows), ColField: fieldsText(t.Query.Cols), Cols: colHeadings(t.Query.Cols, t.Cols, t.ColValues)}
 	for r, label := range t.Rows {
 		row := report.Row{Label: label}
 		for c := range t.Cols {
@@ -596,25 +636,31 @@ func summary(t *Table, k int) *report.Summary {
 	if k > 0 {
 		head = what + " solved in ≥ " + plural(k, one, many)
 	}
+	rowFields := FieldList(rows)
 	s := &report.Summary{
 		Title:   t.Task + ": " + head,
-		Fields:  []string{rows, "longest_" + cols, "solved", "of"},
+		Fields:  append(append([]string(nil), rowFields...), "longest_"+cols, "solved", "of"),
 		Caption: strings.ToUpper(head[:1]) + head[1:],
-		Head:    [2]string{rows, what + " solved"},
+		Head:    [2]string{fieldsText(rows), what + " solved"},
 	}
 	for _, l := range sum.LongestSolved(k) {
 		v := "none"
-		rec := []string{l.Row, l.Col, "", ""}
+		rec := []string{l.Row}
+		if len(rowFields) > 1 {
+			rec = append([]string(nil), l.Values...)
+		}
+		rec = append(rec, l.Col, "", "")
+		n := len(rec)
 		e := report.Entry{Words: "none", Kind: report.NoValue}
 		if l.Col != "" {
 			v = fmt.Sprintf("%s (%d/%d)", l.Col, l.Solved, l.Of)
-			rec[2], rec[3] = strconv.Itoa(l.Solved), strconv.Itoa(l.Of)
+			rec[n-2], rec[n-1] = strconv.Itoa(l.Solved), strconv.Itoa(l.Of)
 			e = report.Entry{Num: v, Tone: report.AllSolved}
 			if l.Solved < l.Of {
 				e.Tone = report.SomeSolved
 			}
 		}
-		s.Lines = append(s.Lines, fmt.Sprintf("%s: %s: %s", rowLabel(rows, l.Row), head, v))
+		s.Lines = append(s.Lines, fmt.Sprintf("%s: %s: %s", rowName(rows, l.Row), head, v))
 		s.Records = append(s.Records, rec)
 		s.Rows = append(s.Rows, report.Row{Label: l.Row, Entries: []report.Entry{e}})
 	}
@@ -633,7 +679,8 @@ func summaryTable(t *Table) *Table {
 	case !allNumbers(t.Rows):
 		return nil
 	}
-	tt := &Table{Task: t.Task, Query: t.Query, MetricName: t.MetricName, Rows: t.Cols, Cols: t.Rows, Over: t.Over}
+	tt := &Table{Task: t.Task, Query: t.Query, MetricName: t.MetricName, Rows: t.Cols, Cols: t.Rows,
+		RowValues: t.ColValues, ColValues: t.RowValues, Over: t.Over}
 	tt.Query.Rows, tt.Query.Cols = t.Query.Cols, t.Query.Rows
 	tt.Cells = make([][]*Aggregate, len(t.Cols))
 	for c := range t.Cols {
@@ -651,8 +698,8 @@ func summaryTable(t *Table) *Table {
 //
 //	{
 //	  "query": {                 // the query, defaults applied
-//	    "rows": "cell",          // field of the rows
-//	    "cols": "T",             // field of the columns
+//	    "rows": "cell",          // field of the rows, or fields: "cell,forget_bias"
+//	    "cols": "T",             // field of the columns, or fields
 //	    "metric": "test_loss",   // test_loss, test_metric, best_test_loss or steps_to_solve
 //	    "agg": "mean",           // mean (± sd) or median ([min–max])
 //	    "where": {"lr": "0.01"}  // filters; {} for none
@@ -661,8 +708,13 @@ func summaryTable(t *Table) *Table {
 //	  "tables": [{               // one per task, sorted by task
 //	    "task": "adding",
 //	    "metric": "test_loss",   // the metric's name; for test_metric the task's, e.g. "acc@0.04"
-//	    "rows": ["lstm", "rnn"], // row values, sorted (numerically when all are numbers)
+//	    "rows": ["lstm", "rnn"], // row values, sorted (numerically when all are numbers);
+//	                             // for several fields the rows' labels, "lstm forget_bias=5"
 //	    "cols": ["5", "10"],     // column values, sorted likewise
+//	    "row_fields": ["cell", "forget_bias"], // only when the rows have several fields:
+//	    "row_values": [["lstm", "1"], ...],    // the fields and, per row, the value of each
+//	                             // ("" where a trial's config does not set it)
+//	    "col_fields": [...], "col_values": [...], // likewise for several column fields
 //	    "baseline": [0.1667, 0.1667], // per column: the memoryless baseline loss; null where it varies
 //	    "over": [],              // fields besides seed that differ within a cell (mixed by the aggregate)
 //	    "cells": [               // [row][col]; null where no trial has that row and column
@@ -680,7 +732,8 @@ func summaryTable(t *Table) *Table {
 //	    "longest_solved": [      // per row: the last column (in the order of cols) whose trials were
 //	                             // solved at least min_solved times (0: all of them); meaningful when
 //	                             // the columns are numbers such as T
-//	      {"row": "lstm", "col": "10", "solved": 1, "of": 2}, ...] // col null (solved, of 0) if none
+//	      {"row": "lstm", "col": "10", "solved": 1, "of": 2}, ...] // col null (solved, of 0) if none;
+//	                             // with several row fields also "row_values": ["lstm", "1"]
 //	  }],
 //	  "problems": [{"path": "...", "msg": "..."}] // unusable files in the results; [] if none
 //	}
@@ -721,10 +774,11 @@ type jsonCell struct {
 }
 
 type jsonLongest struct {
-	Row    string  `json:"row"`
-	Col    *string `json:"col"`
-	Solved int     `json:"solved"`
-	Of     int     `json:"of"`
+	Row       string   `json:"row"`
+	RowValues []string `json:"row_values,omitempty"`
+	Col       *string  `json:"col"`
+	Solved    int      `json:"solved"`
+	Of        int      `json:"of"`
 }
 
 type jsonTable struct {
@@ -732,6 +786,10 @@ type jsonTable struct {
 	Metric        string        `json:"metric"`
 	Rows          []string      `json:"rows"`
 	Cols          []string      `json:"cols"`
+	RowFields     []string      `json:"row_fields,omitempty"`
+	RowValues     [][]string    `json:"row_values,omitempty"`
+	ColFields     []string      `json:"col_fields,omitempty"`
+	ColValues     [][]string    `json:"col_values,omitempty"`
 	Baseline      []jsonNum     `json:"baseline"`
 	Over          []string      `json:"over"`
 	Cells         [][]*jsonCell `json:"cells"`
@@ -817,12 +875,23 @@ func (r *Report) jsonTable(t, st *Table) jsonTable {
 		Cells:        jsonCells(t, func(c *Aggregate) string { return c.Text(t.Query.Agg) }),
 		StepsToSolve: jsonCells(st, func(c *Aggregate) string { return stepsEntry(c).Text() }),
 		Why:          jsonWhys(t),
+		RowValues:    severalValues(t.Query.Rows, t.RowValues),
+		ColValues:    severalValues(t.Query.Cols, t.ColValues),
+	}
+	if jt.RowValues != nil {
+		jt.RowFields = FieldList(t.Query.Rows)
+	}
+	if jt.ColValues != nil {
+		jt.ColFields = FieldList(t.Query.Cols)
 	}
 	for _, b := range t.ColBaseline {
 		jt.Baseline = append(jt.Baseline, jsonNum(b))
 	}
 	for _, l := range t.LongestSolved(r.MinSolved) {
 		jl := jsonLongest{Row: l.Row, Solved: l.Solved, Of: l.Of}
+		if jt.RowValues != nil {
+			jl.RowValues = l.Values
+		}
 		if l.Col != "" {
 			col := l.Col
 			jl.Col = &col

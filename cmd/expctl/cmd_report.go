@@ -35,8 +35,12 @@ func reportCommand() *cli.Command {
 			"results is reported as a conflict) and prints, per task: the metric table with the\n" +
 			"task's baseline, the steps-to-solve table, and the longest T each cell solved.\n" +
 			"Works on unfinished sweeps: running, interrupted and missing trials are counted.\n\n" +
+			"--rows and --cols take one field or several, comma-separated: --rows cell,forget_bias\n" +
+			"has a row per combination of cell and forget_bias that the trials have, ordered by\n" +
+			"cell then forget_bias and labelled \"lstm forget_bias=5\" (a field a config does not\n" +
+			"set adds nothing: \"gru\"); the other fields, seeds among them, are aggregated over.\n\n" +
 			"To compare sweeps, use the field \"sweep\" in --rows, --cols or --where (e.g.\n" +
-			"--rows sweep): each directory is then a separate sweep, named by its trials.json\n" +
+			"--rows sweep or sweep,cell): each directory is then a separate sweep, named by its trials.json\n" +
 			"(or by its directory when two share a name), and trials are not merged across them.\n\n" +
 			"--where keeps trials whose field meets a condition; repeat it for several:\n" +
 			"  cell=lstm   cell=lstm,gru (one of)   cell!=rnn   lr>=1e-3   T<100 (also >, <=)\n" +
@@ -45,8 +49,8 @@ func reportCommand() *cli.Command {
 			"The formats are for reading. For pandas, R or polars, 'expctl export' writes one\n" +
 			"row per trial and the learning curves as typed CSV or Parquet tables." + about,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "rows", Value: "cell", Usage: "configuration field for the table rows"},
-			&cli.StringFlag{Name: "cols", Value: "T", Usage: "configuration field for the table columns"},
+			&cli.StringFlag{Name: "rows", Value: "cell", Usage: "configuration field(s) for the table rows, comma-separated (e.g. cell,forget_bias)"},
+			&cli.StringFlag{Name: "cols", Value: "T", Usage: "configuration field(s) for the table columns, comma-separated (e.g. T,clip)"},
 			&cli.StringFlag{Name: "metric", Value: results.TestLoss, Usage: "metric: " + strings.Join(results.Metrics, ", ")},
 			&cli.StringFlag{Name: "agg", Value: results.Mean, Usage: "aggregation over trials (seeds): mean (± sd) or median ([min–max])"},
 			&cli.StringFlag{Name: "format", Value: string(results.Terminal), Usage: "table format: " + strings.Join(formats, ", ") + " (for reading; programs: expctl export)"},
@@ -115,7 +119,7 @@ func wheres(c *cli.Context) (map[string]string, error) {
 // the sweep, as separate sweeps.
 func loadSweeps(dirs []string, q results.Query) (*results.Collection, error) {
 	_, bySweep := q.Where[results.SweepField]
-	if bySweep || q.Rows == results.SweepField || q.Cols == results.SweepField {
+	if bySweep || q.GroupsBy(results.SweepField) {
 		return results.LoadSeparate(dirs...)
 	}
 	return results.Load(dirs...)

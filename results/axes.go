@@ -1,0 +1,188 @@
+package results
+
+import (
+	"fmt"
+	"strings"
+)
+
+// FieldList splits the value of --rows or --cols into its fields: "cell,forget_bias" is
+// cell then forget_bias (spaces around the commas are ignored). An empty string is no
+// field.
+func FieldList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		parts[i] = strings.TrimSpace(p)
+	}
+	return parts
+}
+
+// fieldsText is how a list of fields heads a table: "cell" or "cell, forget_bias".
+func fieldsText(s string) string { return strings.Join(FieldList(s), ", ") }
+
+// GroupsBy reports whether the rows or the columns of q are grouped by field (alone or
+// with other fields).
+func (q Query) GroupsBy(field string) bool {
+	q = q.withDefaults()
+	return contains(FieldList(q.Rows), field) || contains(FieldList(q.Cols), field)
+}
+
+// checkFields checks the fields of --rows and --cols: each must be a field of some trial,
+// listed once. what says where the error comes from.
+func (c *Collection) checkFields(q Query, what string) error {
+	for _, list := range []string{q.Rows, q.Cols} {
+		fields := FieldList(list)
+		for i, f := range fields {
+			switch {
+			case f == "":
+				return fmt.Errorf("empty field in %s %q (fields are separated by single commas)", what, list)
+			case contains(fields[:i], f):
+				return fmt.Errorf("field %q listed twice in %s %q", f, what, list)
+			case !c.KnownField(f):
+				return fmt.Errorf("unknown field %q for %s (fields: %s)", f, what, strings.Join(c.fields(), ", "))
+			}
+		}
+	}
+	return nil
+}
+
+// axis groups the trials of a table along its rows or its columns by one or more fields.
+// A group is one combination of the fields' values that occurs among the trials.
+type axis struct {
+	fields []string
+	cols   bool // a column: every field is labelled field=value
+}
+
+func rowAxis(q Query) axis { return axis{fields: FieldList(q.Rows)} }
+func colAxis(q Query) axis { return axis{fields: FieldList(q.Cols), cols: true} }
+
+// values is the value of each field of the axis for trial t.
+func (a axis) values(t *Trial) []string {
+	out := make([]string, len(a.fields))
+	for i, f := range a.fields {
+		out[i] = t.Field(f)
+	}
+	return out
+}
+
+// key identifies a combination of values.
+func key(values []string) string { return strings.Join(values, "\x1f") }
+
+// keyOf is the key of trial t's group.
+func (a axis) keyOf(t *Trial) string { return key(a.values(t)) }
+
+// label names a combination of values in a table. For one field it is the value itself
+// (the column heading adds the field: "T=5"). For several fields it is their parts
+// joined by spaces, a field without a value adding nothing: the first field as a row
+// names it in prose (a word as is, a number as field=value; see rowLabel), the others
+// as field=value, e.g. "lstm forget_bias=5" or "rnn clip=norm:1"; in a column every
+// field is field=value, e.g. "T=5 clip=none".
+func (a axis) label(values []string) string {
+	if len(a.fields) == 1 {
+		return values[0]
+	}
+	var parts []string
+	for i, v := range values {
+		switch {
+		case v == "":
+		case i == 0 && !a.cols:
+			parts = append(parts, rowLabel(a.fields[i], v))
+		default:
+			parts = append(parts, a.fields[i]+"="+v)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// arrange returns the combinations of the axis' values that occur among trials, in
+// order, with their labels. One field's values are ordered as [SortValues] does. For
+// several, the combinations are ordered by the first field's values, then by the
+// second's among those sharing the first, and so on; the values of a field among the
+// combinations that share the fields before it are ordered with the empty value (a field
+// the trial's config does not set) first, the others as [SortValues] does.
+func (a axis) arrange(trials []*Trial) (labels []string, values [][]string) {
+	seen := map[string]bool{}
+	for _, t := range trials {
+		vs := a.values(t)
+		if k := key(vs); !seen[k] {
+			seen[k] = true
+			values = append(values, vs)
+		}
+	}
+	if len(a.fields) == 1 {
+		single := make([]string, len(values))
+		for i, vs := range values {
+			single[i] = vs[0]
+		}
+		SortValues(single)
+		for i, v := range single {
+			values[i] = []string{v}
+		}
+	} else {
+		values = orderCombinations(values, 0)
+	}
+	labels = make([]string, len(values))
+	for i, vs := range values {
+		labels[i] = a.label(vs)
+	}
+	return labels, values
+}
+
+// orderCombinations orders combinations of values from field depth on (see
+// [axis.arrange]).
+func orderCombinations(combos [][]string, depth int) [][]string {
+	if len(combos) == 0 || depth >= len(combos[0]) {
+		return combos
+	}
+	groups := map[string][][]string{}
+	var distinct []string
+	hasEmpty := false
+	for _, c := range combos {
+		v := c[depth]
+		if _, ok := groups[v]; !ok {
+			if v == "" {
+				hasEmpty = true
+			} else {
+				distinct = append(distinct, v)
+			}
+		}
+		groups[v] = append(groups[v], c)
+	}
+	SortValues(distinct)
+	if hasEmpty {
+		distinct = append([]string{""}, distinct...)
+	}
+	out := make([][]string, 0, len(combos))
+	for _, v := range distinct {
+		out = append(out, orderCombinations(groups[v], depth+1)...)
+	}
+	return out
+}
+
+// keyIndex maps the key of each combination to its position.
+func keyIndex(values [][]string) map[string]int {
+	m := make(map[string]int, len(values))
+	for i, vs := range values {
+		m[key(vs)] = i
+	}
+	return m
+}
+
+// colName names a column in prose and titles: "T=5" for one field, its label for several.
+func colName(field, label string) string {
+	if len(FieldList(field)) > 1 {
+		return label
+	}
+	return field + "=" + label
+}
+
+// colFileName is the part of a figure's file name that names a column: "T5" for one
+// field, its label for several.
+func colFileName(field, label string) string {
+	if len(FieldList(field)) > 1 {
+		return label
+	}
+	return field + label
+}
