@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Renders the committed reports of the reference experiments, docs/results/<experiment>/,
+# from their sweep directories: Markdown tables (tables.md), figures (SVG and PNG) and
+# the HTML report (index.html).
+#
+#   docs/results/render.sh [RUNS] [EXPERIMENT...]
+#
+# RUNS is the --out of the sweeps (default: runs); the experiments default to all of
+# them. EXPCTL names the expctl binary (default: built from this checkout).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS=${1:-runs}
+shift || true
+EXPERIMENTS=${*:-adding-length copy-length hochreiter-adding clipping lr-halving}
+if [ -z "${EXPCTL:-}" ]; then
+  EXPCTL=$(mktemp -d)/expctl
+  go build -o "$EXPCTL" ./cmd/expctl
+fi
+
+# section TITLE ARGS...: one report of the experiment's sweep as a Markdown section (each
+# report has the metric's table, the steps-to-solve table and the table of why trials
+# were not solved).
+section() {
+  local title=$1; shift
+  printf '## %s\n\n`expctl report %s`\n\n' "$title" "$*" >> "$out/tables.md"
+  "$EXPCTL" report --format markdown "$@" "$sweep" >> "$out/tables.md"
+  printf '\n' >> "$out/tables.md"
+}
+
+# kernels SWEEP: the arithmetic kernels recorded by the sweep's results, one per line.
+kernels() {
+  cat "$1"/*/result.json | grep -o '"kernels": *"[^"]*"' | sed 's/.*: *"\(.*\)"/\1/' | sort -u
+}
+
+for e in $EXPERIMENTS; do
+  sweep=$RUNS/$e
+  out=docs/results/$e
+  [ -d "$sweep" ] || { echo "no sweep directory $sweep: run 'expctl run sweep $e --out $RUNS' first" >&2; exit 1; }
+  rm -rf "$out"
+  mkdir -p "$out"
+  printf '# %s\n\n' "$e" > "$out/tables.md"
+  "$EXPCTL" experiments | awk -v e="$e" '$1 == e { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' >> "$out/tables.md"
+  printf '\nRendered by `docs/results/render.sh` from the sweep directory.\n\n' >> "$out/tables.md"
+  case $e in
+  adding-length)
+    section "Test MSE" --agg median
+    section "Accuracy (|error| < 0.04)" --metric test_metric --agg median
+    section "Gradient flow and spectra" --gradients --where 'T=100,400,1000'
+    "$EXPCTL" report --gradients --plots "$out" --html "$out/index.html" "$sweep" > /dev/null
+    ;;
+  copy-length)
+    section "Test cross-entropy" --agg median
+    section "Recall accuracy on the 10 symbols" --metric test_metric --agg median
+    "$EXPCTL" report --plots "$out" --html "$out/index.html" "$sweep" > /dev/null
+    ;;
+  hochreiter-adding)
+    section "Accuracy (|error| < 0.04)" --rows cell,forget_bias --metric test_metric --agg median
+    section "Test MSE" --rows cell,forget_bias --agg median
+    # What docs/results/check.sh reproduces: the T=100 trials, and the kernels that
+    # computed them (other kernels round differently).
+    "$EXPCTL" report --format markdown --rows cell,forget_bias --metric test_metric --where T=100 "$sweep" > "$out/check-T100.md"
+    "$EXPCTL" report --format markdown --rows cell,forget_bias --where T=100 "$sweep" >> "$out/check-T100.md"
+    kernels "$sweep" > "$out/kernels.txt"
+    "$EXPCTL" report --rows cell,forget_bias --plots "$out" --html "$out/index.html" "$sweep" > /dev/null
+    ;;
+  clipping)
+    for lr in 0.01 0.1; do
+      section "Final test MSE, SGD lr $lr" --rows cell,clip --agg median --where "lr=$lr"
+    done
+    "$EXPCTL" report --rows cell,clip --plots "$out" --html "$out/index.html" "$sweep" > /dev/null
+    ;;
+  lr-halving)
+    section "Final test MSE per learning rate" --rows lr --cols cell --agg median
+    section "Best test MSE per learning rate" --rows lr --cols cell --metric best_test_loss --agg median
+    "$EXPCTL" report --rows lr --cols cell --html "$out/index.html" "$sweep" > /dev/null
+    ;;
+  esac
+  echo "rendered $out"
+done
