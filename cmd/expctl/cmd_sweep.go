@@ -206,8 +206,15 @@ func dryRun(spec *experiments.Spec, opts runner.SweepOptions, w io.Writer) error
 	for i, c := range trials {
 		fmt.Fprintf(w, "%4d  %s  %s\n", i, c.ID(), spec.Label(c))
 	}
+	part := opts.Shard.String()
+	if opts.Select != nil {
+		part += ", selected by --where"
+		if opts.Shard.Count <= 1 {
+			part = fmt.Sprintf("of %d, selected by --where", len(all))
+		}
+	}
 	fmt.Fprintf(w, "%d trials (%s) of sweep %s, varying %s; would write to %s\n",
-		len(trials), opts.Shard, spec.Name, strings.Join(spec.Axes(), ", "), filepath.Join(opts.Out, spec.Name))
+		len(trials), part, spec.Name, strings.Join(spec.Axes(), ", "), filepath.Join(opts.Out, spec.Name))
 	return nil
 }
 
