@@ -22,7 +22,7 @@ fi
 # were not solved).
 section() {
   local title=$1; shift
-  printf '## %s\n\n`expctl report %s`\n\n' "$title" "$*" >> "$out/tables.md"
+  printf '## %s\n\n`expctl report %s runs/%s`\n\n' "$title" "$*" "${sweep#"$RUNS"/}" >> "$out/tables.md"
   "$EXPCTL" report --format markdown "$@" "$sweep" >> "$out/tables.md"
   printf '\n' >> "$out/tables.md"
 }
@@ -36,8 +36,8 @@ for e in $EXPERIMENTS; do
   sweep=$RUNS/$e
   out=docs/results/$e
   [ -d "$sweep" ] || { echo "no sweep directory $sweep: run 'expctl run sweep $e --out $RUNS' first" >&2; exit 1; }
-  rm -rf "$out"
   mkdir -p "$out"
+  rm -f "$out"/*.svg "$out"/*.png "$out/index.html" "$out/tables.md" # what this script writes
   printf '# %s\n\n' "$e" > "$out/tables.md"
   "$EXPCTL" experiments | awk -v e="$e" '$1 == e { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' >> "$out/tables.md"
   printf '\nRendered by `docs/results/render.sh` from the sweep directory.\n\n' >> "$out/tables.md"
@@ -71,8 +71,14 @@ for e in $EXPERIMENTS; do
     ;;
   lr-halving)
     section "Final test MSE per learning rate" --rows lr --cols cell --agg median
-    section "Best test MSE per learning rate" --rows lr --cols cell --metric best_test_loss --agg median
     "$EXPCTL" report --rows lr --cols cell --html "$out/index.html" "$sweep" > /dev/null
+    # The same grid without pruning (lr-full.yaml) and with rungs before the LSTM's
+    # plateau ends (early-rungs.yaml, run into RUNS/early), when they have been run.
+    for extra in "$RUNS/lr-full:lr-full.yaml, the whole grid" "$RUNS/early/lr-halving:early-rungs.yaml, rungs at 500 and 1500"; do
+      d=${extra%%:*}
+      [ -d "$d" ] || continue
+      sweep=$d section "Final test MSE per learning rate: ${extra#*:}" --rows lr --cols cell --agg median
+    done
     ;;
   esac
   echo "rendered $out"
