@@ -111,11 +111,17 @@ type sweepOptions struct {
 
 // loadSpec reads a spec from a file, or a built-in experiment by name.
 func loadSpec(arg string) (*experiments.Spec, []byte, error) {
-	if data, err := os.ReadFile(arg); err == nil {
+	// A directory of that name (such as the sweep directory itself, when run from --out)
+	// is not a spec: the name is then a built-in experiment's.
+	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return nil, nil, usagef("read spec: %v", err)
+		}
 		name := strings.TrimSuffix(filepath.Base(arg), filepath.Ext(arg))
 		spec, err := experiments.ParseSpec(arg, name, data)
 		return spec, data, err
-	} else if !errors.Is(err, os.ErrNotExist) {
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, nil, usagef("read spec: %v", err)
 	}
 	data, err := experiments.Read(arg)

@@ -189,3 +189,15 @@ func TestSweepWhere(t *testing.T) {
 		t.Errorf("an unknown field: %v", err)
 	}
 }
+
+// TestSweepNameBesideItsDirectory: run from the directory that holds a sweep's directory,
+// the name of a built-in experiment still names the experiment, not that directory.
+func TestSweepNameBesideItsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "quick"), 0o755)
+	t.Chdir(dir)
+	var out strings.Builder
+	if err := newApp(&out, &out).Run([]string{"expctl", "run", "sweep", "--dry-run", "quick"}); err != nil || !strings.Contains(out.String(), "42 trials") {
+		t.Errorf("run sweep quick beside a directory quick: %v\n%s", err, out.String())
+	}
+}
