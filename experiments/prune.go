@@ -175,7 +175,7 @@ func (h Halving) String() string {
 	return fmt.Sprintf("over=%s;rungs=%s;factor=%d", strings.Join(h.Over, ","), strings.Join(rungs, ","), h.Factor)
 }
 
-// Halving returns the config's successive-halving policy; ok is false when it has none.
+// HalvingPolicy returns the config's successive-halving policy; ok is false when it has none.
 func (c Config) HalvingPolicy() (h Halving, ok bool, err error) {
 	if c.Halving == "" {
 		return Halving{}, false, nil

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -156,4 +157,19 @@ func TestHalvingDecide(t *testing.T) {
 	if len(d.Pruned) != 1 || d.Pruned["z"] != 0 {
 		t.Errorf("keep 2 of 3: %+v", d)
 	}
+}
+
+// A group of three learning rates ranked at step 100, the best ⌈3/2⌉ = 2 going on.
+func ExampleHalving_Decide() {
+	h := Halving{Over: []string{"lr"}, Rungs: []int{100}, Factor: 2}
+	d := h.Decide([]RungTrial{
+		{ID: "lr=0.001", Curve: []RungPoint{{0, 1.2, false}, {100, 0.16, false}}},
+		{ID: "lr=0.01", Curve: []RungPoint{{0, 1.2, false}, {100, 0.05, false}}},
+		{ID: "lr=0.1", Curve: []RungPoint{{0, 1.2, false}, {100, 0.9, false}}},
+	})
+	fmt.Println(d.Decided, d.Pruned)
+	fmt.Println(d.Reasons["lr=0.1"])
+	// Output:
+	// 1 map[lr=0.1:0]
+	// ranked 3 of 3 in its group at step 100 (best test loss 0.9); the best 2 went on
 }
