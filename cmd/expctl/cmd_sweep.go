@@ -31,7 +31,12 @@ func sweepCommand() *cli.Command {
 			"loses at most --checkpoint-every steps per running trial.\n\n" +
 			"On a cluster, each job runs one shard: --shard i/n, or a Slurm job array\n" +
 			"(SLURM_ARRAY_TASK_ID/COUNT), or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with\n" +
-			"--shards or " + runner.ShardsEnv + "). Shards may share the output directory.",
+			"--shards or " + runner.ShardsEnv + "). Shards may share the output directory.\n\n" +
+			"A spec's prune section stops unpromising trials early (status pruned): a plateau\n" +
+			"rule per trial, and successive halving over groups of trials, which pause at each\n" +
+			"rung until their group is ranked. Both decide from the recorded learning curves,\n" +
+			"so workers, kills, resumes and shards do not change which trials are pruned; with\n" +
+			"halving, shards and --where take whole groups.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Value: "runs", Usage: "parent directory of the sweep's directory"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "trials run at once, one process each", DefaultText: "number of CPU cores"},
