@@ -28,6 +28,9 @@ type (
 const (
 	Running    = "running"    // unfinished, and a process holds its lock
 	Incomplete = "incomplete" // unfinished and nobody running it: interrupted or crashed
+	// Paused: unfinished, its last attempt paused at a rung of successive halving, where
+	// it waits for the rest of its group.
+	Paused = trialdir.Paused
 	Corrupt    = "corrupt"    // a file of the trial exists but cannot be read
 	Missing    = "missing"    // listed in trials.json but never started
 )
@@ -40,7 +43,7 @@ type Trial struct {
 	Config trialdir.Config // from config.json, or trials.json for a missing trial
 	Result *Result         // nil unless finished
 	Curve  []Point         // nil when there is none yet
-	State  string          // a result status, Running, Incomplete, Corrupt or Missing
+	State  string          // a result status, Running, Paused, Incomplete, Corrupt or Missing
 
 	// SweepName is its sweep's name (from trials.json, else the directory's name); the
 	// directory instead when two sweeps of a collection share a name. It is the value of
@@ -267,6 +270,8 @@ func (c *Collection) loadTrial(dir, sweep string) *Trial {
 			t.State = Running
 		} else if corrupt {
 			t.State = Corrupt
+		} else if att, err := trialdir.ReadAttempts(dir); err == nil && len(att) > 0 && att[len(att)-1].How == trialdir.Paused {
+			t.State = Paused
 		}
 	default:
 		c.problem(filepath.Join(dir, trialdir.ResultFile), "corrupt: %s", plainError(err))

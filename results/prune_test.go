@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/expctl/expctl/experiments"
 	"github.com/expctl/expctl/results/trialdir"
@@ -272,5 +274,47 @@ func TestAttribute(t *testing.T) {
 	// Without a baseline a curve that is not falling is stalled.
 	if got := Attribute([]Point{{TestLoss: 1}, {TestLoss: 1}}, math.NaN()); got != Stalled {
 		t.Errorf("no baseline: %q", got)
+	}
+}
+
+// TestPausedState: an unfinished trial whose last attempt paused at a rung reads as
+// paused, is counted as such and is not averaged; one interrupted reads as incomplete.
+func TestPausedState(t *testing.T) {
+	sweep := writeSweep(t, []fakeTrial{
+		{cell: "lstm", T: 5, seed: 1, status: Solved, loss: 0.004, solved: 300, curve: []float64{0.2, 0.1, 0.05, 0.004}},
+		{cell: "lstm", T: 5, seed: 2, status: Solved, loss: 0.006, solved: 300, curve: []float64{0.2, 0.1, 0.05, 0.006}},
+		{cell: "lstm", T: 5, seed: 3, status: Solved, loss: 0.005, solved: 300, curve: []float64{0.2, 0.1, 0.05, 0.005}},
+	})
+	list, err := trialdir.ReadTrialList(sweep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Trial 2 paused at step 200 of a halving rung, trial 3 was interrupted there.
+	for i, how := range map[int]string{1: trialdir.Paused, 2: trialdir.Interrupted} {
+		dir := trialdir.TrialPath(sweep, list.Trials[i].ID)
+		os.Remove(filepath.Join(dir, trialdir.ResultFile))
+		if err := trialdir.BeginAttempt(dir, 0, false, time.Unix(0, 0)); err != nil {
+			t.Fatal(err)
+		}
+		trialdir.EndAttempt(dir, trialdir.AttemptEnd{Step: 200, How: how})
+	}
+	c, err := Load(sweep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]int{}
+	for _, tr := range c.Trials {
+		states[tr.State]++
+	}
+	if states[Paused] != 1 || states[Incomplete] != 1 || states[Solved] != 1 {
+		t.Fatalf("states %v", states)
+	}
+	r, err := NewReport(c, Query{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(render(t, r, Terminal))
+	if !strings.Contains(out, "0.004 (1/3, 1 paused, 1 incomplete)") || !strings.Contains(out, "paused = waiting at a rung") {
+		t.Errorf("report:\n%s", out)
 	}
 }

@@ -179,7 +179,7 @@ func tables(ts ...*report.Table) []*report.Table {
 }
 
 // Unfinished and non-result states, in the order they are shown.
-var unfinishedStates = []string{Diverged, Failed, Running, Incomplete, Corrupt, Missing}
+var unfinishedStates = []string{Diverged, Failed, Running, Paused, Incomplete, Corrupt, Missing}
 
 // noteStates are the states whose trials a cell counts in its note rather than among its
 // values, in the order they are shown: pruned trials (stopped early, so their final
@@ -193,6 +193,7 @@ var legend = map[string]string{
 	Diverged:   "diverged = loss or gradient became NaN/Inf",
 	Failed:     "failed = could not run",
 	Running:    "running = still training",
+	Paused:     "paused = waiting at a rung of successive halving for its group",
 	Incomplete: "incomplete = stopped before finishing",
 	Corrupt:    "corrupt = a file of the trial cannot be read (see the warnings)",
 	Missing:    "missing = never started",

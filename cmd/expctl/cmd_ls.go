@@ -67,8 +67,8 @@ func runLs(_ context.Context, dirs []string, w, errw io.Writer) error {
 				switch last := as[len(as)-1]; {
 				case last.How == trialdir.Running:
 					now = runningText(last)
-				case last.How == trialdir.Paused && t.State == results.Incomplete:
-					state, status = trialdir.Paused, fmt.Sprintf("%s @ %d", trialdir.Paused, last.End)
+				case t.State == results.Paused:
+					status = fmt.Sprintf("%s @ %d", results.Paused, last.End)
 				}
 			}
 			if now == "" && trialdir.Locked(t.Dir) {

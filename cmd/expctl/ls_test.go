@@ -176,7 +176,7 @@ func TestLsShowPruned(t *testing.T) {
 	if l := lines[filepath.Base(paused)]; !strings.Contains(l, "   paused @ 400            400 ") {
 		t.Errorf("paused trial: %q", l)
 	}
-	if !strings.Contains(out, "16 trials: 5 solved, 6 unsolved, 1 pruned, 1 diverged, 1 failed, 1 missing, 1 paused\n") {
+	if !strings.Contains(out, "16 trials: 5 solved, 6 unsolved, 1 pruned, 1 diverged, 1 failed, 1 paused, 1 missing\n") {
 		t.Errorf("summary line:\n%s", out)
 	}
 
