@@ -30,9 +30,9 @@ const (
 	Incomplete = "incomplete" // unfinished and nobody running it: interrupted or crashed
 	// Paused: unfinished, its last attempt paused at a rung of successive halving, where
 	// it waits for the rest of its group.
-	Paused = trialdir.Paused
-	Corrupt    = "corrupt"    // a file of the trial exists but cannot be read
-	Missing    = "missing"    // listed in trials.json but never started
+	Paused  = trialdir.Paused
+	Corrupt = "corrupt" // a file of the trial exists but cannot be read
+	Missing = "missing" // listed in trials.json but never started
 )
 
 // Trial is one trial of a collection.
