@@ -367,9 +367,15 @@ func (p *specParser) field(e entry, path string) (*Field, error) {
 	} else if ok {
 		return f, nil
 	}
+	return nil, p.errf(e.k.Line, join(path, e.key), "%s", UnknownField(e.key))
+}
+
+// UnknownField says that key is not a field of [Config]: the field it may stand for (a different case
+// or separator, or a near spelling) and the fields there are.
+func UnknownField(key string) string {
 	hint := ""
 	for _, f := range fields {
-		if strings.EqualFold(f.Key, e.key) || strings.EqualFold(strings.ReplaceAll(f.Key, "_", ""), strings.ReplaceAll(strings.ReplaceAll(e.key, "-", ""), "_", "")) {
+		if strings.EqualFold(f.Key, key) || strings.EqualFold(strings.ReplaceAll(f.Key, "_", ""), strings.ReplaceAll(strings.ReplaceAll(key, "-", ""), "_", "")) {
 			hint = fmt.Sprintf(" (did you mean %s?)", f.Key)
 			break
 		}
@@ -380,9 +386,9 @@ func (p *specParser) field(e entry, path string) (*Field, error) {
 		for i, f := range fields {
 			keys[i] = f.Key
 		}
-		near = didYouMean(e.key, keys)
+		near = didYouMean(key, keys)
 	}
-	return nil, p.errf(e.k.Line, join(path, e.key), "unknown field %q%s; the fields are %s%s", e.key, hint, fieldNames(), near)
+	return fmt.Sprintf("unknown field %q%s; the fields are %s%s", key, hint, fieldNames(), near)
 }
 
 // set records that budget, solve, fixed, random.params (param) or the grid mapping sets
@@ -635,11 +641,7 @@ func (p *specParser) halving(top entry) error {
 				f, ok := fieldIndex[name]
 				switch {
 				case !ok:
-					keys := make([]string, len(fields))
-					for i, f := range fields {
-						keys[i] = f.Key
-					}
-					return p.errf(deref(e.v).Line, path+".over", "unknown field %q; the fields are %s%s", name, fieldNames(), didYouMean(name, keys))
+					return p.errf(deref(e.v).Line, path+".over", "%s", UnknownField(name))
 				case f.SpecKey != "" || f.TrialOnly || strings.HasPrefix(name, "plateau_"):
 					return p.errf(deref(e.v).Line, path+".over", "field %q cannot vary within a group: it is part of the prune policy or of a single trial", name)
 				}

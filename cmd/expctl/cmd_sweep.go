@@ -92,11 +92,7 @@ func sweepSelect(c *cli.Context) (func(experiments.Config) bool, error) {
 	}
 	for field := range where {
 		if _, ok := experiments.LookupField(field); !ok {
-			var keys []string
-			for _, f := range experiments.Fields() {
-				keys = append(keys, f.Key)
-			}
-			return nil, usagef("invalid --where: unknown field %q; the fields are %s", field, strings.Join(keys, ", "))
+			return nil, usagef("invalid --where: %s", experiments.UnknownField(field))
 		}
 	}
 	return func(cfg experiments.Config) bool {
