@@ -68,12 +68,13 @@ type scheduler struct {
 	cond    *sync.Cond
 	ready   []job
 	running int
-	groupOf map[int]*group // by trial index
-	groups  []*group
+	groupOf map[int]*group    // by trial index
+	byKey   map[string]*group // by experiments.Config.Group
+	groups  []*group          // in the order of their first trial
 }
 
 func newScheduler(ctx context.Context, dir string, report func(SweepEvent)) *scheduler {
-	s := &scheduler{ctx: ctx, dir: dir, report: report, groupOf: map[int]*group{}}
+	s := &scheduler{ctx: ctx, dir: dir, report: report, groupOf: map[int]*group{}, byKey: map[string]*group{}}
 	s.cond = sync.NewCond(&s.mu)
 	context.AfterFunc(ctx, func() {
 		s.mu.Lock()
@@ -97,14 +98,10 @@ func (s *scheduler) add(index int, cfg experiments.Config, finished bool) error 
 		return nil
 	}
 	key := cfg.Group()
-	var g *group
-	for _, other := range s.groups {
-		if other.members[0].cfg.Group() == key {
-			g = other
-		}
-	}
+	g := s.byKey[key]
 	if g == nil {
 		g = &group{policy: h}
+		s.byKey[key] = g
 		s.groups = append(s.groups, g)
 	}
 	g.members = append(g.members, &member{index: index, cfg: cfg, finished: finished})
