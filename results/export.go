@@ -227,7 +227,7 @@ func configValue(t *Trial, f *experiments.Field) any {
 }
 
 // TrialsTable is one row per trial: trial_id, sweep (its name), shard (the directory it
-// was read from), state (a result status, running, incomplete or missing), attempts (the
+// was read from), state (a result status, running, paused, incomplete, corrupt or missing), attempts (the
 // processes that worked on it, from attempts.jsonl), then every config field (see
 // experiments.Fields) and every result field but id (null until the trial finishes), and
 // last the [PruneColumns] prune_rule, prune_step and prune_reason (null unless the trial

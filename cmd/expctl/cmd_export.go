@@ -22,10 +22,11 @@ func exportCommand() *cli.Command {
 		Description: "Writes into --out:\n" +
 			"  trials.csv    one row per trial: trial_id, sweep (its name), shard (the directory it\n" +
 			"                was read from), state (solved, unsolved, pruned, diverged, failed,\n" +
-			"                running, incomplete or missing), attempts (processes that worked on\n" +
-			"                it), every config field, every result.json field (result_params: the\n" +
-			"                network's parameters; params is the config's budget), then\n" +
-			"                prune_rule, prune_step and prune_reason (null unless pruned)\n" +
+			"                running, paused, incomplete, corrupt or missing), attempts (processes\n" +
+			"                that worked on it), every config field, every result.json field\n" +
+			"                (result_params: the network's parameters; params is the config's\n" +
+			"                budget), then prune_rule, prune_step and prune_reason (null unless\n" +
+			"                pruned)\n" +
 			"and with --curves, stacked in long format, each row led by trial_id and sweep (which\n" +
 			"together identify a trial; join them with trials.csv on both):\n" +
 			"  curves.csv    trial_id, sweep, step, train_loss, test_loss, test_metric, grad_norm,\n" +

@@ -32,6 +32,23 @@ kernels() {
   cat "$1"/*/result.json | grep -o '"kernels": *"[^"]*"' | sed 's/.*: *"\(.*\)"/\1/' | sort -u
 }
 
+# steps SWEEP: the training steps its finished trials ran, beside those they would have run
+# unpruned (a pruned trial at its whole budget, every other at the steps it ran).
+steps() {
+  local ran=0 full=0 pruned=0 n=0 d r s b
+  for d in "$1"/*/; do
+    [ -f "$d/result.json" ] || continue
+    r=$(sed -n 's/^  "steps_run": \([0-9]*\),$/\1/p' "$d/result.json")
+    s=$(sed -n 's/^  "status": "\(.*\)",$/\1/p' "$d/result.json")
+    b=$(sed -n 's/^  "steps": \([0-9]*\),$/\1/p' "$d/config.json")
+    n=$((n + 1)) ran=$((ran + r))
+    if [ "$s" = pruned ]; then pruned=$((pruned + 1)) full=$((full + b)); else full=$((full + r)); fi
+  done
+  [ "$full" -gt 0 ] || return 0
+  printf 'Steps run: %d of the %d that its %d finished trials would have run unpruned (%d%%); %d trials pruned.\n\n' \
+    "$ran" "$full" "$n" $(((200 * ran / full + 1) / 2)) "$pruned"
+}
+
 for e in $EXPERIMENTS; do
   sweep=$RUNS/$e
   out=docs/results/$e
@@ -41,6 +58,7 @@ for e in $EXPERIMENTS; do
   printf '# %s\n\n' "$e" > "$out/tables.md"
   "$EXPCTL" experiments | awk -v e="$e" '$1 == e { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' >> "$out/tables.md"
   printf '\nRendered by `docs/results/render.sh` from the sweep directory.\n\n' >> "$out/tables.md"
+  steps "$sweep" >> "$out/tables.md"
   case $e in
   adding-length)
     section "Test MSE" --agg median
@@ -78,6 +96,7 @@ for e in $EXPERIMENTS; do
       d=${extra%%:*}
       [ -d "$d" ] || continue
       sweep=$d section "Final test MSE per learning rate: ${extra#*:}" --rows lr --cols cell --agg median
+      steps "$d" >> "$out/tables.md"
     done
     ;;
   esac
