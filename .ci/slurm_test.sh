@@ -23,13 +23,22 @@
 #     second attempt resumed at that checkpoint's step (> 0), and that the final files
 #     equal an unsharded local run.
 #
+# On failure the last line printed is "slurm test FAILED: " and the reason, after the tails
+# of the daemons' logs and the job outputs.
+#
 # Runs as root. Not root: outside CI it exits 0 with one line saying why; with CI set it
 # fails. Set EXPCTL_SLURM_KEEP=1 to keep the temporary directory (configuration, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
-fail() { echo "slurm test FAILED: $*"; exit 1; }
+# fail MESSAGE: ends the test. The message goes to stderr, since fail may run inside a
+# command substitution, and to $work/failure, which cleanup prints as the last line.
+fail() {
+  echo "slurm test FAILED: $*" >&2
+  [ -n "${work:-}" ] && [ -d "$work" ] && echo "$*" >>"$work/failure"
+  exit 1
+}
 
 if [ "$(id -u)" -ne 0 ]; then
   if [ -n "${CI:-}" ]; then
@@ -84,11 +93,20 @@ cleanup() {
     for f in "$work"/slurmctld.log "$work"/slurmd.log "$work"/munged.log "$work"/sub/*/logs/*; do
       [ -f "$f" ] && { echo "---- $f"; tail -n 25 "$f"; }
     done
+    # the reason, last, where a log's tail shows it
+    if [ -s "$work/failure" ]; then
+      echo "slurm test FAILED: $(head -n 1 "$work/failure")"
+    else
+      echo "slurm test FAILED (exit status $rc): ${failed_at:-see above}"
+    fi
   fi
   if [ -n "${EXPCTL_SLURM_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
   exit $rc
 }
 trap cleanup EXIT
+# A command that fails outside fail (set -e) is named by cleanup.
+failed_at=
+trap 'failed_at=${failed_at:-"line $LINENO: $BASH_COMMAND"}' ERR
 
 # Free TCP ports for slurmctld and slurmd (the defaults 6817/6818 may be taken).
 free_port() {
