@@ -154,3 +154,34 @@ func TestRecurrentBlocks(t *testing.T) {
 		t.Errorf("lstm blocks %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+// TestUsesForgetBias: the cells with a forget gate initialised from Config.ForgetBias use
+// it, cifg too (b_i starts at −ForgetBias); the others do not.
+func TestUsesForgetBias(t *testing.T) {
+	uses := map[string]bool{
+		"lstm": true, "peephole": true, "nig": true, "nog": true, "niaf": true, "noaf": true,
+		"np": true, "cifg": true, "fgr": true,
+		"nfg": false, "lstm1997": false, "gru": false, "gru-torch": false, "rnn": false,
+		"irnn": false, "cec": false, "mut1": false, "mut2": false, "mut3": false,
+	}
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			want, ok := uses[name]
+			if !ok {
+				t.Fatalf("this test does not say whether %s uses ForgetBias", name)
+			}
+			for range 2 { // the second answer comes from the cache
+				got, err := UsesForgetBias(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Fatalf("UsesForgetBias(%q) = %v, want %v", name, got, want)
+				}
+			}
+		})
+	}
+	if _, err := UsesForgetBias("nosuchcell"); err == nil {
+		t.Error("an unknown cell: no error")
+	}
+}
