@@ -80,7 +80,9 @@ type Table struct {
 	// (see [FieldList]) the combinations of their values that the trials have, the first
 	// field of a row as is (a number as field=value), every other field as field=value and
 	// a field the trial's config does not set left out, e.g. "lstm forget_bias=5" or
-	// "gru"; a column names every field, "T=10 clip=none".
+	// "gru"; a column names every field, "T=10 clip=none". With cell among the fields, a
+	// field the row's cell ignores is left out too ("gru" for gru at forget_bias=1, which
+	// has no forget gate), unless two rows differ only in it (see [axis.omitted]).
 	Rows, Cols []string
 	// RowValues and ColValues are, per row and per column, the value of each field of
 	// Query.Rows and Query.Cols, in the order of the fields.

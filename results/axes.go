@@ -2,7 +2,10 @@ package results
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/expctl/expctl/models"
 )
 
 // FieldList splits the value of --rows or --cols into its fields: "cell,forget_bias" is
@@ -78,15 +81,16 @@ func (a axis) keyOf(t *Trial) string { return key(a.values(t)) }
 // joined by spaces, a field without a value adding nothing: the first field as a row
 // names it in prose (a word as is, a number as field=value; see rowLabel), the others
 // as field=value, e.g. "lstm forget_bias=5" or "rnn clip=norm:1"; in a column every
-// field is field=value, e.g. "T=5 clip=none".
-func (a axis) label(values []string) string {
+// field is field=value, e.g. "T=5 clip=none". A field that omit marks (see
+// [axis.omitted]) adds nothing either: "gru" rather than "gru forget_bias=1".
+func (a axis) label(values []string, omit []bool) string {
 	if len(a.fields) == 1 {
 		return values[0]
 	}
 	var parts []string
 	for i, v := range values {
 		switch {
-		case v == "":
+		case v == "" || (omit != nil && omit[i]):
 		case i == 0 && !a.cols:
 			parts = append(parts, rowLabel(a.fields[i], v))
 		default:
@@ -96,12 +100,66 @@ func (a axis) label(values []string) string {
 	return strings.Join(parts, " ")
 }
 
+// cellIgnores maps a field to a test of whether a cell ignores it: every trial's config
+// carries forget_bias, but only cells with a forget gate use it (see
+// [models.UsesForgetBias]).
+var cellIgnores = map[string]func(cell string) bool{
+	"forget_bias": func(cell string) bool {
+		uses, err := models.UsesForgetBias(cell)
+		return err == nil && !uses
+	},
+}
+
+// omitted says, for each combination of values of the axis, which fields its label leaves
+// out (nil: none): a field of [cellIgnores] whose combination's cell ignores it, when
+// the axis has several fields and cell is one of them. A field is left out only where the
+// labels stay distinct: two combinations that differ only in fields left out (gru at
+// forget_bias 1 and 5) both keep them.
+func (a axis) omitted(combos [][]string) [][]bool {
+	out := make([][]bool, len(combos))
+	cell := slices.Index(a.fields, "cell")
+	if len(a.fields) < 2 || cell < 0 {
+		return out
+	}
+	reduced := make([]string, len(combos))
+	count := map[string]int{}
+	for i, vs := range combos {
+		omit := make([]bool, len(vs))
+		rs := slices.Clone(vs)
+		for j, f := range a.fields {
+			if ignores, ok := cellIgnores[f]; ok && vs[j] != "" && ignores(vs[cell]) {
+				omit[j], rs[j] = true, ""
+				out[i] = omit
+			}
+		}
+		reduced[i] = key(rs)
+		count[reduced[i]]++
+	}
+	for i := range out {
+		if count[reduced[i]] > 1 {
+			out[i] = nil
+		}
+	}
+	return out
+}
+
+// labels names each combination of values as [axis.label] does, leaving out the fields
+// [axis.omitted] says.
+func (a axis) labels(combos [][]string) []string {
+	omit := a.omitted(combos)
+	out := make([]string, len(combos))
+	for i, vs := range combos {
+		out[i] = a.label(vs, omit[i])
+	}
+	return out
+}
+
 // arrange returns the combinations of the axis' values that occur among trials, in
-// order, with their labels. One field's values are ordered as [SortValues] does. For
-// several, the combinations are ordered by the first field's values, then by the
-// second's among those sharing the first, and so on; the values of a field among the
-// combinations that share the fields before it are ordered with the empty value (a field
-// the trial's config does not set) first, the others as [SortValues] does.
+// order, with their labels (see [axis.labels]). One field's values are ordered as
+// [SortValues] does. For several, the combinations are ordered by the first field's
+// values, then by the second's among those sharing the first, and so on; the values of a
+// field among the combinations that share the fields before it are ordered with the empty
+// value (a field the trial's config does not set) first, the others as [SortValues] does.
 func (a axis) arrange(trials []*Trial) (labels []string, values [][]string) {
 	seen := map[string]bool{}
 	for _, t := range trials {
@@ -123,11 +181,7 @@ func (a axis) arrange(trials []*Trial) (labels []string, values [][]string) {
 	} else {
 		values = orderCombinations(values, 0)
 	}
-	labels = make([]string, len(values))
-	for i, vs := range values {
-		labels[i] = a.label(vs)
-	}
-	return labels, values
+	return a.labels(values), values
 }
 
 // orderCombinations orders combinations of values from field depth on (see

@@ -434,3 +434,123 @@ func TestGradientTableRowsOfTwoFields(t *testing.T) {
 		t.Errorf("gradient JSON lacks the row values:\n%.600s", buf.String())
 	}
 }
+
+// TestLabelsOmitIgnoredField: in a label of several fields, forget_bias is left out for a
+// cell without a forget gate (gru, lstm1997, nfg; cifg uses it), unless two combinations
+// differ only in it; the field values stay as they are. One field is its value as ever.
+func TestLabelsOmitIgnoredField(t *testing.T) {
+	type cf struct {
+		cell string
+		fb   float64
+	}
+	usual := []cf{{"lstm", 1}, {"lstm", 5}, {"gru", 1}, {"lstm1997", 1}}
+	for _, tc := range []struct {
+		name       string
+		trials     []cf
+		q          Query
+		rows, cols []string // labels; nil: not checked
+		values     [][]string
+	}{
+		{name: "rows", trials: usual, q: Query{Rows: "cell,forget_bias"},
+			rows:   []string{"gru", "lstm forget_bias=1", "lstm forget_bias=5", "lstm1997"},
+			values: [][]string{{"gru", "1"}, {"lstm", "1"}, {"lstm", "5"}, {"lstm1997", "1"}}},
+		{name: "gru at two biases keeps both", trials: []cf{{"gru", 1}, {"gru", 5}, {"lstm", 1}}, q: Query{Rows: "cell,forget_bias"},
+			rows:   []string{"gru forget_bias=1", "gru forget_bias=5", "lstm forget_bias=1"},
+			values: [][]string{{"gru", "1"}, {"gru", "5"}, {"lstm", "1"}}},
+		{name: "only the clashing cell keeps it", trials: []cf{{"gru", 1}, {"gru", 5}, {"lstm1997", 1}}, q: Query{Rows: "cell,forget_bias"},
+			rows: []string{"gru forget_bias=1", "gru forget_bias=5", "lstm1997"}},
+		{name: "greff variants", trials: []cf{{"nfg", 1}, {"cifg", 1}, {"peephole", 1}}, q: Query{Rows: "cell,forget_bias"},
+			rows: []string{"cifg forget_bias=1", "nfg", "peephole forget_bias=1"}},
+		{name: "bias first", trials: usual, q: Query{Rows: "forget_bias,cell"},
+			rows: []string{"cell=gru", "forget_bias=1 cell=lstm", "cell=lstm1997", "forget_bias=5 cell=lstm"}},
+		{name: "one field", trials: usual, q: Query{Rows: "forget_bias"}, rows: []string{"1", "5"}},
+		{name: "no cell among the fields", trials: usual, q: Query{Rows: "forget_bias,hidden"},
+			rows: []string{"forget_bias=1 hidden=16", "forget_bias=5 hidden=16"}},
+		{name: "columns", trials: usual, q: Query{Rows: "T", Cols: "cell,forget_bias"},
+			cols:   []string{"cell=gru", "cell=lstm forget_bias=1", "cell=lstm forget_bias=5", "cell=lstm1997"},
+			values: [][]string{{"gru", "1"}, {"lstm", "1"}, {"lstm", "5"}, {"lstm1997", "1"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var trials []fakeTrial
+			for _, x := range tc.trials {
+				trials = append(trials, fakeTrial{cell: x.cell, T: 10, seed: 1, status: Unsolved, forgetBias: x.fb,
+					loss: forgetBiasLoss(x.cell, x.fb, 10, 1), curve: []float64{0.2, 0.1}})
+			}
+			c, err := Load(writeSweep(t, trials))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb := loadReport(t, c, tc.q).Tables[0]
+			if tc.rows != nil && !slices.Equal(tb.Rows, tc.rows) {
+				t.Errorf("rows %q, want %q", tb.Rows, tc.rows)
+			}
+			if tc.cols != nil && !slices.Equal(tb.Cols, tc.cols) {
+				t.Errorf("cols %q, want %q", tb.Cols, tc.cols)
+			}
+			values := tb.RowValues
+			if tc.q.Cols != "" {
+				values = tb.ColValues
+			}
+			if tc.values != nil && !slices.EqualFunc(values, tc.values, slices.Equal[[]string]) {
+				t.Errorf("values %q, want %q", values, tc.values)
+			}
+		})
+	}
+}
+
+// TestOmittedFieldOutputs: where forget_bias is left out of a label, every output follows:
+// the text table and its summary, the column headings, the figures of a column, and JSON,
+// whose row_values keep the bias.
+func TestOmittedFieldOutputs(t *testing.T) {
+	var trials []fakeTrial
+	for _, x := range []struct {
+		cell string
+		fb   float64
+	}{{"lstm", 1}, {"lstm", 5}, {"gru", 1}, {"lstm1997", 1}} {
+		for _, T := range []int{10, 20} {
+			trials = append(trials, fakeTrial{cell: x.cell, T: T, seed: 1, status: Solved, solved: 300, forgetBias: x.fb,
+				loss: forgetBiasLoss(x.cell, x.fb, T, 1), curve: []float64{0.2, 0.1}})
+		}
+	}
+	c, err := Load(writeSweep(t, trials))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Rows: "cell,forget_bias"}
+	r := loadReport(t, c, q)
+	out := string(render(t, r, Terminal))
+	for _, want := range []string{"│ gru                ", "│ lstm1997           ", "│ lstm forget_bias=5 ", "\ngru: longest T solved in all seeds: 20 (1/1)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "gru forget_bias") || strings.Contains(out, "lstm1997 forget_bias") {
+		t.Errorf("terminal output names the bias of a cell without a forget gate:\n%s", out)
+	}
+	var doc struct {
+		Tables []struct {
+			Rows      []string   `json:"rows"`
+			RowValues [][]string `json:"row_values"`
+		}
+	}
+	if err := json.Unmarshal(render(t, r, JSON), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if tb := doc.Tables[0]; tb.Rows[0] != "gru" || !slices.Equal(tb.RowValues[0], []string{"gru", "1"}) {
+		t.Errorf("JSON rows %q, row_values %q", tb.Rows, tb.RowValues)
+	}
+
+	cq := Query{Rows: "T", Cols: "cell,forget_bias"}
+	md := string(render(t, loadReport(t, c, cq), Markdown))
+	if !strings.Contains(md, "| T        | cell=gru | cell=lstm forget\\_bias=1 | cell=lstm forget\\_bias=5 | cell=lstm1997 |") ||
+		!strings.Contains(md, "- cell=lstm1997: longest T solved") {
+		t.Errorf("markdown header or summary:\n%s", md)
+	}
+	ch, err := curvesChart(c, cq, "adding", "cell=gru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Series) != 2 || ch.Title != "adding, cell=gru: test loss vs step" {
+		t.Errorf("curves of cell=gru: title %q, %d series", ch.Title, len(ch.Series))
+	}
+}

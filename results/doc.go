@@ -12,6 +12,6 @@
 // trialdir; results reads every one of them through it, typed, and re-exports the record
 // types its reports use ([Result], [Point], [FlowPoint], [Spectrum]).
 //
-// Package results may import results/trialdir, results/report, experiments and datasets;
-// it must not import runner or cmd.
+// Package results may import results/trialdir, results/report, experiments, models and
+// datasets; it must not import runner or cmd.
 package results

@@ -192,10 +192,15 @@ func figureTrials(c *Collection, q Query, task, colValue string) (rows []string,
 	for i, vs := range values {
 		label[key(vs)] = rows[i]
 	}
+	cols, colValues := ca.arrange(trials)
+	colLabel := make(map[string]string, len(cols))
+	for i, vs := range colValues {
+		colLabel[key(vs)] = cols[i]
+	}
 	at = map[string][]*Trial{}
 	n := 0
 	for _, t := range trials {
-		if ca.label(ca.values(t)) == colValue {
+		if colLabel[ca.keyOf(t)] == colValue {
 			r := label[ra.keyOf(t)]
 			at[r] = append(at[r], t)
 			n++

@@ -90,8 +90,9 @@ func NewReport(c *Collection, q Query, minSolved int) (*Report, error) {
 //
 // When the query's rows (or columns) list several fields, "cell,forget_bias", the header
 // names them, "cell, forget_bias", each row is a combination of their values that the
-// trials have, labelled as [Table.Rows] says ("lstm forget_bias=5"; a column "T=10
-// clip=none"), the summary has a line per such row and, in CSV, a column per row field.
+// trials have, labelled as [Table.Rows] says ("lstm forget_bias=5", but "gru": a cell
+// without a forget gate ignores the bias; a column "T=10 clip=none"), the summary has a
+// line per such row and, in CSV, a column per row field.
 //
 // Under a table come its footnotes: "aggregated over differing lr, batch" when
 // [Table.Over] is not empty, and a legend of the non-numeric entries it holds. A pruned
@@ -207,12 +208,16 @@ var legend = map[string]string{
 func isLoss(metric string) bool { return metric == TestLoss || metric == BestTestLoss }
 
 // colHeadings are the column headings "T=5", or for several fields "T=5 clip=none" (a
-// field without a value adds nothing); a number of steps T is a formula. values holds
-// each column's value of each field (see [Table.ColValues]); without it, labels are the
-// values of the one field.
+// field without a value adds nothing, nor one the column's cell ignores, as in
+// [axis.label]); a number of steps T is a formula. values holds each column's value of
+// each field (see [Table.ColValues]); without it, labels are the values of the one field.
 func colHeadings(field string, labels []string, values [][]string) []report.Text {
 	fields := FieldList(field)
 	multi := len(fields) > 1 && len(values) == len(labels)
+	var omit [][]bool
+	if multi {
+		omit = axis{fields: fields, cols: true}.omitted(values)
+	}
 	out := make([]report.Text, len(labels))
 	for i, label := range labels {
 		fs, vs := []string{field}, []string{label}
@@ -220,7 +225,7 @@ func colHeadings(field string, labels []string, values [][]string) []report.Text
 			fs, vs = fields, values[i]
 		}
 		for j, v := range vs {
-			if v == "" && multi {
+			if multi && (v == "" || omit[i] != nil && omit[i][j]) {
 				continue
 			}
 			s := report.Span{Text: fs[j] + "=" + v}
