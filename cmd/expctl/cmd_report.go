@@ -38,7 +38,8 @@ func reportCommand() *cli.Command {
 			"--rows and --cols take one field or several, comma-separated: --rows cell,forget_bias\n" +
 			"has a row per combination of cell and forget_bias that the trials have, ordered by\n" +
 			"cell then forget_bias and labelled \"lstm forget_bias=5\" (a field a config does not\n" +
-			"set adds nothing: \"gru\"); the other fields, seeds among them, are aggregated over.\n\n" +
+			"set adds nothing, nor forget_bias for a cell without a forget gate: \"gru\", unless\n" +
+			"two rows differ only in it); the other fields, seeds among them, are aggregated over.\n\n" +
 			"To compare sweeps, use the field \"sweep\" in --rows, --cols or --where (e.g.\n" +
 			"--rows sweep or sweep,cell): each directory is then a separate sweep, named by its trials.json\n" +
 			"(or by its directory when two share a name), and trials are not merged across them.\n\n" +

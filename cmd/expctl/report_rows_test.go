@@ -34,6 +34,14 @@ func TestReportRowsOfSeveralFields(t *testing.T) {
 		t.Errorf("--cols T,hidden: exit %d, stderr %q:\n%s", code, errOut, out)
 	}
 
+	// A cell without a forget gate ignores forget_bias, and its label says nothing of it.
+	code, out, errOut = runCLI(t, "report", gradFixtureSweep, "--rows", "cell,forget_bias", "--where", "T=10")
+	for _, want := range []string{"\n│ gru                │", "\n│ lstm forget_bias=1 │", "\n│ rnn                │"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("--rows cell,forget_bias: exit %d, stderr %q, output lacks %q:\n%s", code, errOut, want, out)
+		}
+	}
+
 	code, _, errOut = runCLI(t, "report", fixtureSweep, "--rows", "cell,colour")
 	if code != exitUsage || !strings.Contains(errOut, `unknown field "colour" for --rows/--cols (fields: `) ||
 		strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
