@@ -54,7 +54,7 @@ for e in $EXPERIMENTS; do
   out=docs/results/$e
   [ -d "$sweep" ] || { echo "no sweep directory $sweep: run 'expctl run sweep $e --out $RUNS' first" >&2; exit 1; }
   mkdir -p "$out"
-  rm -f "$out"/*.svg "$out"/*.png "$out/index.html" "$out/tables.md" # what this script writes
+  rm -f "$out"/*.svg "$out"/*.png "$out"/*/*.svg "$out"/*/*.png "$out/index.html" "$out/tables.md" # what this script writes
   printf '# %s\n\n' "$e" > "$out/tables.md"
   "$EXPCTL" experiments | awk -v e="$e" '$1 == e { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' >> "$out/tables.md"
   printf '\nRendered by `docs/results/render.sh` from the sweep directory.\n\n' >> "$out/tables.md"
@@ -85,7 +85,12 @@ for e in $EXPERIMENTS; do
     for lr in 0.01 0.1; do
       section "Final test MSE, SGD lr $lr" --rows cell,clip --agg median --where "lr=$lr"
     done
-    "$EXPCTL" report --rows cell,clip --plots "$out" --html "$out/index.html" "$sweep" > /dev/null
+    # one set of figures per learning rate: the two rates diverge differently
+    for lr in 0.01 0.1; do
+      mkdir -p "$out/lr-$lr"
+      "$EXPCTL" report --rows cell,clip --where "lr=$lr" --plots "$out/lr-$lr" "$sweep" > /dev/null
+    done
+    "$EXPCTL" report --rows cell,clip,lr --html "$out/index.html" "$sweep" > /dev/null
     ;;
   lr-halving)
     section "Final test MSE per learning rate" --rows lr --cols cell --agg median
