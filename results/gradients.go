@@ -122,9 +122,12 @@ func flowAt(flow []FlowPoint, which string) (map[int]float64, int, bool) {
 // trials of the norm at each lag, at initialisation (which = "init") or at each trial's
 // last record after step 0 (which = "final"; when the trials' last records are at
 // different steps, all are drawn at the last step every trial recorded, or, without one,
-// the title says that the steps differ). Norms that are zero or not finite are left
-// out, as are trials without a gradflow.csv or whose file cannot be read. The query's
-// Where applies; its Metric and Agg do not.
+// the title says that the steps differ). The median counts a norm that underflowed to
+// zero as zero and one that overflowed as +Inf, so that one seed's underflow does not
+// lift the line to the mean of the others; NaN norms are left out, as are trials without
+// a gradflow.csv or whose file cannot be read. A lag whose median is zero or infinite is
+// not drawn (the y axis is logarithmic). The query's Where applies; its Metric and Agg
+// do not.
 func PlotGradFlow(c *Collection, q Query, task, colValue string, which string) (*plot.Plot, error) {
 	p, _, err := gradFlowPlot(c, q, task, colValue, which)
 	return p, err
@@ -206,7 +209,7 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 		lo, hi := math.MaxInt, math.MinInt
 		for _, rec := range recs {
 			for lag, v := range rec.norms {
-				if plotFinite(v) && v > 0 {
+				if !math.IsNaN(v) {
 					at[lag] = append(at[lag], v)
 				}
 			}
@@ -215,7 +218,9 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 		var s report.Series
 		for _, lag := range sortedKeys(at) {
 			_, _, med, _, _ := Summarize(at[lag])
-			s.X, s.Y = append(s.X, float64(lag)), append(s.Y, med)
+			if plotFinite(med) && med > 0 { // the y axis is logarithmic
+				s.X, s.Y = append(s.X, float64(lag)), append(s.Y, med)
+			}
 		}
 		detail := ""
 		switch {

@@ -214,19 +214,27 @@ func TestPlotGradFlowMedians(t *testing.T) {
 		gradTrial(t, root, "a3", "a", 3, flowRows(0, 2, inf, 0.75), nil, nil), // never past step 0
 		gradTrial(t, root, "b1", "b", 1, nil, nil, nil),                       // no records: no line
 		gradTrial(t, root, "c1", "c", 1, flowRows(0, 0.5, 0.05, 0.005), nil, nil),
+		// two of three underflow at lag 1: the median is 0, not drawn on the log axis
+		gradTrial(t, root, "d1", "d", 1, flowRows(0, 1, 0, 1), nil, nil),
+		gradTrial(t, root, "d2", "d", 2, flowRows(0, 1, 0, 1), nil, nil),
+		gradTrial(t, root, "d3", "d", 3, flowRows(0, 1, 1, 1), nil, nil),
 	}}
 	ch, err := gradFlowChart(c, Query{}, "adding", "3", FlowInit)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := plotSeriesNames(ch); strings.Join(names, "|") != "a (3 trials)|c (1 trial)" {
+	if names := plotSeriesNames(ch); strings.Join(names, "|") != "a (3 trials)|c (1 trial)|d (3 trials)" {
 		t.Fatalf("lines %v", names)
 	}
 	a := ch.Series[0]
-	// lag 0: median of 1, 3, 2; lag 1: of 0.5 and 0.1 (+Inf dropped); lag 2: of 0.25 and
-	// 0.75 (0 dropped).
-	if want := []float64{2, 0.3, 0.5}; !floatsEqual(a.X, []float64{0, 1, 2}) || !floatsEqual(a.Y, want) {
+	// lag 0: median of 1, 3, 2; lag 1: of 0.5, 0.1 and +Inf; lag 2: of 0.25, 0 and 0.75.
+	// A norm that underflowed to 0 or overflowed counts: leaving it out would give the
+	// mean of the other two (0.3 and 0.5).
+	if want := []float64{2, 0.5, 0.25}; !floatsEqual(a.X, []float64{0, 1, 2}) || !floatsEqual(a.Y, want) {
 		t.Errorf("a at init: %v %v, want %v", a.X, a.Y, want)
+	}
+	if d := ch.Series[2]; !floatsEqual(d.X, []float64{0, 2}) || !floatsEqual(d.Y, []float64{1, 1}) {
+		t.Errorf("d at init: %v %v, want lag 1 (median 0) left out", d.X, d.Y)
 	}
 	if ch.Series[1].Style != 2 {
 		t.Errorf("c's style %d: the colour must follow the row's place among all rows", ch.Series[1].Style)
