@@ -12,10 +12,13 @@ cd "$(dirname "$0")/../.."
 RUNS=${1:-runs}
 shift || true
 EXPERIMENTS=${*:-adding-length copy-length hochreiter-adding clipping lr-halving}
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
 if [ -z "${EXPCTL:-}" ]; then
-  EXPCTL=$(mktemp -d)/expctl
+  EXPCTL=$stage/expctl
   go build -o "$EXPCTL" ./cmd/expctl
 fi
+[ -x "$EXPCTL" ] || { echo "EXPCTL=$EXPCTL: not an executable file" >&2; exit 1; }
 
 # section TITLE ARGS...: one report of the experiment's sweep as a Markdown section (each
 # report has the metric's table, the steps-to-solve table and the table of why trials
@@ -51,10 +54,12 @@ steps() {
 
 for e in $EXPERIMENTS; do
   sweep=$RUNS/$e
-  out=docs/results/$e
+  dest=docs/results/$e
   [ -d "$sweep" ] || { echo "no sweep directory $sweep: run 'expctl run sweep $e --out $RUNS' first" >&2; exit 1; }
+  # Rendered into a staging folder, which replaces what this script wrote in $dest only
+  # once the whole report is there: a failed render leaves the committed one as it was.
+  out=$stage/$e
   mkdir -p "$out"
-  rm -f "$out"/*.svg "$out"/*.png "$out"/*/*.svg "$out"/*/*.png "$out/index.html" "$out/tables.md" # what this script writes
   printf '# %s\n\n' "$e" > "$out/tables.md"
   "$EXPCTL" experiments | awk -v e="$e" '$1 == e { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' >> "$out/tables.md"
   printf '\nRendered by `docs/results/render.sh` from the sweep directory.\n\n' >> "$out/tables.md"
@@ -105,5 +110,9 @@ for e in $EXPERIMENTS; do
     done
     ;;
   esac
-  echo "rendered $out"
+  mkdir -p "$dest"
+  rm -f "$dest"/*.svg "$dest"/*.png "$dest"/*/*.svg "$dest"/*/*.png "$dest/index.html" "$dest/tables.md" \
+    "$dest/check-T100.md" "$dest/kernels.txt" # what this script writes
+  cp -R "$out"/. "$dest"/
+  echo "rendered $dest"
 done
