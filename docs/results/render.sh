@@ -85,11 +85,13 @@ for e in $EXPERIMENTS; do
     "$EXPCTL" report --format markdown --rows cell,forget_bias --where T=100 "$sweep" >> "$out/check-T100.md"
     kernels "$sweep" > "$out/kernels.txt"
     "$EXPCTL" report --rows cell,forget_bias --plots "$out" --html "$out/index.html" "$sweep" > /dev/null
-    # T=100 with a budget of 20,000 steps (long-T100.yaml, run into RUNS/extra), when it
-    # has been run.
-    if [ -d "$RUNS/extra/hochreiter-long-T100" ]; then
-      sweep=$RUNS/extra/hochreiter-long-T100 section "T=100 with 20,000 steps (long-T100.yaml): accuracy" --rows cell,forget_bias --metric test_metric --agg median
-    fi
+    # T=100 and T=500 with larger budgets (long-T100.yaml and long-T500.yaml, run into
+    # RUNS/extra), when they have been run.
+    for extra in "T100:T=100 with 20,000 steps" "T500:T=500 with 30,000 steps"; do
+      d=$RUNS/extra/hochreiter-long-${extra%%:*}
+      [ -d "$d" ] || continue
+      sweep=$d section "${extra#*:} (long-${extra%%:*}.yaml): accuracy" --rows cell,forget_bias --metric test_metric --agg median
+    done
     ;;
   clipping)
     for lr in 0.01 0.1; do
