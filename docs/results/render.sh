@@ -30,6 +30,14 @@ section() {
   printf '\n' >> "$out/tables.md"
 }
 
+# extra_section DIR TITLE ARGS...: a section, as section does, of another sweep directory
+# that belongs with this report (the same grid unpruned, a longer budget), when DIR has been
+# run; else nothing, and status 1.
+extra_section() {
+  [ -d "$1" ] || return 1
+  sweep=$1 section "${@:2}"
+}
+
 # kernels SWEEP: the arithmetic kernels recorded by the sweep's results, one per line.
 kernels() {
   cat "$1"/*/result.json | grep -o '"kernels": *"[^"]*"' | sed 's/.*: *"\(.*\)"/\1/' | sort -u
@@ -87,18 +95,15 @@ for e in $EXPERIMENTS; do
     "$EXPCTL" report --rows cell,forget_bias --plots "$out" --html "$out/index.html" "$sweep" > /dev/null
     # T=100 and T=500 with larger budgets (long-T100.yaml and long-T500.yaml, run into
     # RUNS/extra), when they have been run.
-    for extra in "T100:T=100 with 20,000 steps" "T500:T=500 with 30,000 steps"; do
-      d=$RUNS/extra/hochreiter-long-${extra%%:*}
-      [ -d "$d" ] || continue
-      sweep=$d section "${extra#*:} (long-${extra%%:*}.yaml): accuracy" --rows cell,forget_bias --metric test_metric --agg median
-    done
+    extra_section "$RUNS/extra/hochreiter-long-T100" "T=100 with 20,000 steps (long-T100.yaml): accuracy" \
+      --rows cell,forget_bias --metric test_metric --agg median || true
+    extra_section "$RUNS/extra/hochreiter-long-T500" "T=500 with 30,000 steps (long-T500.yaml): accuracy" \
+      --rows cell,forget_bias --metric test_metric --agg median || true
     ;;
   clipping)
+    # a table and a set of figures per learning rate: the two rates diverge differently
     for lr in 0.01 0.1; do
       section "Final test MSE, SGD lr $lr" --rows cell,clip --agg median --where "lr=$lr"
-    done
-    # one set of figures per learning rate: the two rates diverge differently
-    for lr in 0.01 0.1; do
       mkdir -p "$out/lr-$lr"
       "$EXPCTL" report --rows cell,clip --where "lr=$lr" --plots "$out/lr-$lr" "$sweep" > /dev/null
     done
@@ -109,11 +114,10 @@ for e in $EXPERIMENTS; do
     "$EXPCTL" report --rows lr --cols cell --html "$out/index.html" "$sweep" > /dev/null
     # The same grid without pruning (lr-full.yaml) and with rungs before the LSTM's
     # plateau ends (early-rungs.yaml, run into RUNS/early), when they have been run.
-    for extra in "$RUNS/lr-full:lr-full.yaml, the whole grid" "$RUNS/early/lr-halving:early-rungs.yaml, rungs at 500 and 1500"; do
-      d=${extra%%:*}
-      [ -d "$d" ] || continue
-      sweep=$d section "Final test MSE per learning rate: ${extra#*:}" --rows lr --cols cell --agg median
-      steps "$d" >> "$out/tables.md"
+    for d in "$RUNS/lr-full:lr-full.yaml, the whole grid" "$RUNS/early/lr-halving:early-rungs.yaml, rungs at 500 and 1500"; do
+      if extra_section "${d%%:*}" "Final test MSE per learning rate: ${d#*:}" --rows lr --cols cell --agg median; then
+        steps "${d%%:*}" >> "$out/tables.md"
+      fi
     done
     ;;
   esac
