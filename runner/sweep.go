@@ -195,6 +195,7 @@ func RunSweep(ctx context.Context, spec *experiments.Spec, specYAML []byte, opts
 		if res, err := trialdir.ReadResult(td); err == nil {
 			if !isStale(res) && (res.Status != trialdir.Failed || !opts.RetryFailed) {
 				report(SweepEvent{Kind: TrialSkipped, Index: i, Config: c, Result: res})
+				trialdir.DropLeftCheckpoint(td)
 				finished = true
 			} else {
 				// Stale, or retried from scratch: the checkpoint may be what failed.

@@ -125,7 +125,8 @@ type kill struct {
 // worker die together, as when a machine crashes) at least 20 times, at deterministic
 // points that cycle through killSchedule, rerunning the same command after each kill
 // until it completes. Then every trial's outputs and trials.json equal those of an
-// uninterrupted sweep (of the production build), every kill happened at its point, every
+// uninterrupted sweep (of the production build), no file is left that the uninterrupted
+// sweep lacks (such as the checkpoint of a trial killed just after its result), every kill happened at its point, every
 // trial that had a checkpoint when it was killed resumed from that checkpoint's step
 // (progress line and attempts record), and no trial's work was redone beyond one
 // checkpoint interval per kill.
@@ -269,6 +270,7 @@ func TestSweepKilledAtPoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sameNames(t, want, got)
 	compared := 0
 	for _, tr := range list.Trials {
 		for _, f := range trialdir.Outputs() {

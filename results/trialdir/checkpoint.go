@@ -77,3 +77,21 @@ func LoadCheckpoint(dir, id, producer string) (*Checkpoint, error) {
 func RemoveCheckpoint(dir string) {
 	os.Remove(filepath.Join(dir, CheckpointFile))
 }
+
+// DropLeftCheckpoint removes the checkpoint of a finished trial: one that a process killed
+// between writing result.json and removing the checkpoint left behind. It holds the
+// trial's lock while it looks, so it never touches a trial that another process is
+// running (or running again, after --retry-failed), and it does nothing to an unfinished
+// trial. It reports whether it removed a file.
+func DropLeftCheckpoint(dir string) bool {
+	path := filepath.Join(dir, CheckpointFile)
+	if _, err := os.Stat(path); err != nil || !Done(dir) {
+		return false
+	}
+	unlock, err := Lock(dir)
+	if err != nil {
+		return false
+	}
+	defer unlock()
+	return Done(dir) && os.Remove(path) == nil
+}

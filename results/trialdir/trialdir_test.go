@@ -175,3 +175,34 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		t.Error("checkpoint not removed")
 	}
 }
+
+// TestDropLeftCheckpoint: the checkpoint beside a result goes, unless another process
+// holds the trial; an unfinished trial keeps its checkpoint.
+func TestDropLeftCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	ck := &Checkpoint{Version: CheckpointVersion, ID: "t", Expctl: "1/go", Step: 5}
+	exists := func() bool { _, err := os.Stat(filepath.Join(dir, CheckpointFile)); return err == nil }
+	if err := SaveCheckpoint(dir, ck); err != nil {
+		t.Fatal(err)
+	}
+	if DropLeftCheckpoint(dir) || !exists() {
+		t.Fatal("removed the checkpoint of an unfinished trial")
+	}
+	if err := WriteResult(dir, &Result{ID: "t", Status: Solved}); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if DropLeftCheckpoint(dir) || !exists() {
+		t.Fatal("removed the checkpoint of a trial another process holds")
+	}
+	unlock()
+	if !DropLeftCheckpoint(dir) || exists() {
+		t.Fatal("left the checkpoint of a finished trial")
+	}
+	if DropLeftCheckpoint(dir) {
+		t.Error("reported a removal with nothing to remove")
+	}
+}
