@@ -21,7 +21,9 @@
 //	                dtype; written just before result.json
 //	result.json     the outcome; written last and atomically, so it exists only for a
 //	                finished trial
-//	checkpoint.gob  the state of an unfinished trial, from which it resumes
+//	checkpoint.gob  the state of an unfinished trial, from which it resumes; one left
+//	                beside result.json by a process killed between the two is removed
+//	                by the next sweep ([DropLeftCheckpoint])
 //	.lock           held (flock) by the process running the trial
 //	attempts.jsonl  one line per start, checkpoint and end of each process that worked on
 //	                the trial ([AttemptsFile], read with [ReadAttempts])
