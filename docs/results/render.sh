@@ -78,6 +78,12 @@ for e in $EXPERIMENTS; do
     section "Accuracy (|error| < 0.04)" --metric test_metric --agg median
     section "Gradient flow and spectra" --gradients --where 'T=100,400,1000'
     "$EXPCTL" report --gradients --plots "$out" --html "$out/index.html" "$sweep" > /dev/null
+    # The lstm from T=400 with 20,000 steps and no pruning (long-lstm.yaml, run into
+    # RUNS/extra), when it has been run: its tables, and its figures in long-lstm/.
+    if extra_section "$RUNS/extra/adding-long-lstm" "lstm with 20,000 steps, no pruning (long-lstm.yaml): test MSE" --agg median; then
+      mkdir -p "$out/long-lstm"
+      "$EXPCTL" report --gradients --plots "$out/long-lstm" "$RUNS/extra/adding-long-lstm" > /dev/null
+    fi
     ;;
   copy-length)
     section "Test cross-entropy" --agg median
