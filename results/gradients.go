@@ -124,7 +124,9 @@ func flowAt(flow []FlowPoint, which string) (map[int]float64, int, bool) {
 // different steps, all are drawn at the last step every trial recorded, or, without one,
 // the title says that the steps differ). The median counts a norm that underflowed to
 // zero as zero and one that overflowed as +Inf, so that one seed's underflow does not
-// lift the line to the mean of the others; NaN norms are left out, as are trials without
+// lift the line to the mean of the others; in a float32 trial a norm below the smallest
+// normal float32 (1.18e-38) counts as underflowed, since the subnormal numbers below it
+// level off instead of falling (see [underflowFloor]). NaN norms are left out, as are trials without
 // a gradflow.csv or whose file cannot be read. A lag whose median is zero or infinite is
 // not drawn (the y axis is logarithmic). The query's Where applies; its Metric and Agg
 // do not.
@@ -164,6 +166,7 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 		step  int
 	}
 	flows := map[string][][]FlowPoint{}
+	floors := map[string][]float64{}
 	for _, r := range rows {
 		for _, t := range at[r] {
 			flow, _, err := c.Diagnostics(t)
@@ -171,6 +174,7 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 				continue // unreadable: the gradient tables list it
 			}
 			flows[r] = append(flows[r], flow)
+			floors[r] = append(floors[r], underflowFloor(t.Field("dtype")))
 		}
 	}
 	// At the end of training, the cells are compared at one step: the last step every
@@ -188,14 +192,20 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 	}
 	byRow := map[string][]record{}
 	for _, r := range rows {
-		for _, flow := range flows[r] {
+		for i, flow := range flows[r] {
 			norms, step, ok := flowAt(flow, which)
 			if common > 0 && differ {
 				norms, step, ok = flowAtStep(flow, common)
 			}
-			if ok {
-				byRow[r] = append(byRow[r], record{norms, step})
+			if !ok {
+				continue
 			}
+			for lag, v := range norms {
+				if v < floors[r][i] {
+					norms[lag] = 0 // underflowed
+				}
+			}
+			byRow[r] = append(byRow[r], record{norms, step})
 		}
 	}
 	ch := rowChart(task, q, colValue, "‖∂C/∂h‖ vs lag "+when,
@@ -233,6 +243,22 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 		addRow(ch, s, i, r, len(recs), detail)
 	}
 	return ch, nil
+}
+
+// float32Normal is the smallest normal float32, 2⁻¹²⁶ ≈ 1.18e-38.
+const float32Normal = 0x1p-126
+
+// underflowFloor is the norm below which a trial's gradient flow counts as underflowed:
+// for float32, the smallest normal number. Below it the backward pass computes with
+// subnormal numbers, which lose precision and, multiplied by a factor above 1/2, round
+// back up to the smallest subnormal (1.4e-45): the norm then levels off near
+// 1.4e-45 · √(batch × hidden) however fast the true gradient falls. float64's subnormals
+// start at 2.2e-308, far below any norm a run records, so its floor is 0.
+func underflowFloor(dtype string) float64 {
+	if dtype == "float32" {
+		return float32Normal
+	}
+	return 0
 }
 
 func sortedKeys(m map[int][]float64) []int {

@@ -613,3 +613,30 @@ func TestSaveGradientPlots(t *testing.T) {
 		t.Errorf("fixture without records: %v, %v", paths, err)
 	}
 }
+
+// TestPlotGradFlowFloat32Floor: in a float32 trial a norm below the smallest normal
+// float32 counts as underflowed (the subnormals level off at about 1.4e-45 instead of
+// falling), so its line stops there; a float64 trial's line goes on.
+func TestPlotGradFlowFloat32Floor(t *testing.T) {
+	root := t.TempDir()
+	norms := flowRows(0, 1, 1e-20, 1e-37, 1e-40, 7e-44, 7e-44)
+	c := &Collection{}
+	for _, d := range []struct{ cell, dtype string }{{"f32", "float32"}, {"f64", "float64"}} {
+		tr := gradTrial(t, root, d.cell, d.cell, 1, norms, nil, nil)
+		tr.Config.Dtype, tr.Config.Keys = d.dtype, append(tr.Config.Keys, "dtype")
+		c.Trials = append(c.Trials, tr)
+	}
+	ch, err := gradFlowChart(c, Query{}, "adding", "3", FlowInit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Series) != 2 {
+		t.Fatalf("%d lines", len(ch.Series))
+	}
+	if f32 := ch.Series[0]; !floatsEqual(f32.X, []float64{0, 1, 2}) {
+		t.Errorf("float32 line at lags %v, want 0, 1, 2 (below 1.18e-38 it has underflowed)", f32.X)
+	}
+	if f64 := ch.Series[1]; !floatsEqual(f64.X, []float64{0, 1, 2, 3, 4, 5}) {
+		t.Errorf("float64 line at lags %v, want every lag", f64.X)
+	}
+}

@@ -32,9 +32,15 @@ section() {
 
 # extra_section DIR TITLE ARGS...: a section, as section does, of another sweep directory
 # that belongs with this report (the same grid unpruned, a longer budget), when DIR has been
-# run; else nothing, and status 1.
+# run to the end; else nothing, and status 1 (with a line on stderr if it is unfinished).
 extra_section() {
   [ -d "$1" ] || return 1
+  local summary
+  summary=$("$EXPCTL" ls "$1" | tail -n 1)
+  if [[ $summary =~ [0-9]\ (running|incomplete|paused|corrupt|missing) ]]; then
+    echo "$1 is not finished ($summary): left out of the report" >&2
+    return 1
+  fi
   sweep=$1 section "${@:2}"
 }
 

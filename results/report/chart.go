@@ -495,8 +495,14 @@ func (l *outsideLegend) GlyphBoxes(*plot.Plot) []plot.GlyphBox {
 
 // logTicks labels a log axis with enough ticks to read values: powers of ten over
 // wide ranges, 1-2-5 steps over a few decades, every integer multiple of a power of ten
-// over about one decade, and evenly spaced values over narrower ranges.
+// over about one decade, and evenly spaced values over narrower ranges. Unlabelled ticks
+// mark the integer multiples of each power of ten, and over more than [maxMinorDecades]
+// decades only the powers of ten: 9 ticks a decade over 50 decades would draw a solid bar.
 type logTicks struct{}
+
+// maxMinorDecades is the widest range, in decades, over which a log axis has ticks
+// between the powers of ten.
+const maxMinorDecades = 8
 
 // Ticks implements plot.Ticker.
 func (logTicks) Ticks(min, max float64) []plot.Tick {
@@ -529,8 +535,12 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	var ticks []plot.Tick
 	labelled := 0
+	multiples := 9 // ticks at m × 10^e for m = 1 … multiples
+	if last-first > maxMinorDecades {
+		multiples = 1
+	}
 	for e := first; e <= last; e++ {
-		for m := 1; m < 10; m++ {
+		for m := 1; m <= multiples; m++ {
 			v := float64(m) * math.Pow(10, float64(e))
 			if !inRange(v) {
 				continue
