@@ -82,7 +82,10 @@ type Table struct {
 	// a field the trial's config does not set left out, e.g. "lstm forget_bias=5" or
 	// "gru"; a column names every field, "T=10 clip=none". With cell among the fields, a
 	// field the row's cell ignores is left out too ("gru" for gru at forget_bias=1, which
-	// has no forget gate), unless two rows differ only in it (see [axis.omitted]).
+	// has no forget gate), unless two rows differ only in it (see [axis.omitted]). They
+	// come in order: numbers ascending, words in the order in which the trials first have
+	// them (a sweep's grid order: rnn, lstm, gru as its spec lists them), the value of a
+	// field a config does not set first (see [axis.arrange]).
 	Rows, Cols []string
 	// RowValues and ColValues are, per row and per column, the value of each field of
 	// Query.Rows and Query.Cols, in the order of the fields.

@@ -2,7 +2,9 @@ package results
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/expctl/expctl/models"
@@ -155,11 +157,14 @@ func (a axis) labels(combos [][]string) []string {
 }
 
 // arrange returns the combinations of the axis' values that occur among trials, in
-// order, with their labels (see [axis.labels]). One field's values are ordered as
-// [SortValues] does. For several, the combinations are ordered by the first field's
-// values, then by the second's among those sharing the first, and so on; the values of a
-// field among the combinations that share the fields before it are ordered with the empty
-// value (a field the trial's config does not set) first, the others as [SortValues] does.
+// order, with their labels (see [axis.labels]). They are ordered by the first field's
+// values, then by the second's among those sharing the first, and so on. The values of a
+// field among the combinations that share the fields before it are ordered as
+// [orderValues] does: the empty value (a field the trial's config does not set) first,
+// then numbers ascending when all the others are numbers (T, lr, seed), else words in the
+// order in which they first occur among trials. A sweep lists its trials in its spec's
+// grid order, so rows and columns of words follow the spec (rnn, irnn, cec, lstm1997,
+// lstm, gru as a grid lists them; clip none, value:1, norm:1), not the alphabet.
 func (a axis) arrange(trials []*Trial) (labels []string, values [][]string) {
 	seen := map[string]bool{}
 	for _, t := range trials {
@@ -169,48 +174,78 @@ func (a axis) arrange(trials []*Trial) (labels []string, values [][]string) {
 			values = append(values, vs)
 		}
 	}
-	if len(a.fields) == 1 {
-		single := make([]string, len(values))
-		for i, vs := range values {
-			single[i] = vs[0]
-		}
-		SortValues(single)
-		for i, v := range single {
-			values[i] = []string{v}
-		}
-	} else {
-		values = orderCombinations(values, 0)
-	}
+	values = orderCombinations(values)
 	return a.labels(values), values
 }
 
-// orderCombinations orders combinations of values from field depth on (see
-// [axis.arrange]).
-func orderCombinations(combos [][]string, depth int) [][]string {
+// orderValues orders the distinct values of a field, given in the order in which they
+// first occur among trials: the empty value first, then the others numerically as
+// [SortValues] does when all of them are numbers, else as given.
+func orderValues(vs []string) {
+	if i := slices.Index(vs, ""); i > 0 {
+		copy(vs[1:i+1], vs[:i])
+		vs[0] = ""
+	}
+	rest := vs
+	if len(rest) > 0 && rest[0] == "" {
+		rest = rest[1:]
+	}
+	if sortsNumerically(rest) {
+		SortValues(rest)
+	}
+}
+
+// sortsNumerically reports whether [SortValues] sorts vs as numbers: whether every value
+// parses as a number other than NaN.
+func sortsNumerically(vs []string) bool {
+	for _, v := range vs {
+		if f, err := strconv.ParseFloat(v, 64); err != nil || math.IsNaN(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// orderCombinations orders combinations of values, given in the order in which they first
+// occur among trials, as [axis.arrange] says. Words keep the order of their first
+// occurrence among all the combinations, so that a value has the same place in every
+// group that shares the fields before it.
+func orderCombinations(combos [][]string) [][]string {
+	if len(combos) == 0 {
+		return combos
+	}
+	first := make([]map[string]int, len(combos[0]))
+	for d := range first {
+		first[d] = map[string]int{}
+		for _, c := range combos {
+			if _, ok := first[d][c[d]]; !ok {
+				first[d][c[d]] = len(first[d])
+			}
+		}
+	}
+	return orderFrom(combos, 0, first)
+}
+
+// orderFrom orders combinations from field depth on; first numbers each field's values in
+// the order of their first occurrence.
+func orderFrom(combos [][]string, depth int, first []map[string]int) [][]string {
 	if len(combos) == 0 || depth >= len(combos[0]) {
 		return combos
 	}
 	groups := map[string][][]string{}
 	var distinct []string
-	hasEmpty := false
 	for _, c := range combos {
 		v := c[depth]
 		if _, ok := groups[v]; !ok {
-			if v == "" {
-				hasEmpty = true
-			} else {
-				distinct = append(distinct, v)
-			}
+			distinct = append(distinct, v)
 		}
 		groups[v] = append(groups[v], c)
 	}
-	SortValues(distinct)
-	if hasEmpty {
-		distinct = append([]string{""}, distinct...)
-	}
+	slices.SortFunc(distinct, func(a, b string) int { return first[depth][a] - first[depth][b] })
+	orderValues(distinct)
 	out := make([][]string, 0, len(combos))
 	for _, v := range distinct {
-		out = append(out, orderCombinations(groups[v], depth+1)...)
+		out = append(out, orderFrom(groups[v], depth+1, first)...)
 	}
 	return out
 }

@@ -57,7 +57,7 @@ func loadReport(t *testing.T, c *Collection, q Query) *Report {
 }
 
 // TestRowsOfTwoFields: --rows cell,forget_bias has a row per combination, ordered by cell
-// then numerically by forget bias, labelled "lstm forget_bias=5", aggregating only the
+// as the trials list them (lstm before gru) then numerically by forget bias, labelled "lstm forget_bias=5", aggregating only the
 // seeds of that combination; forget_bias is not "differing".
 func TestRowsOfTwoFields(t *testing.T) {
 	c, err := Load(forgetBiasSweep(t))
@@ -66,11 +66,11 @@ func TestRowsOfTwoFields(t *testing.T) {
 	}
 	r := loadReport(t, c, Query{Rows: "cell,forget_bias"})
 	tb := r.Tables[0]
-	wantRows := []string{"gru forget_bias=1", "gru forget_bias=5", "lstm forget_bias=1", "lstm forget_bias=5"}
+	wantRows := []string{"lstm forget_bias=1", "lstm forget_bias=5", "gru forget_bias=1", "gru forget_bias=5"}
 	if !slices.Equal(tb.Rows, wantRows) {
 		t.Fatalf("rows %q, want %q", tb.Rows, wantRows)
 	}
-	wantValues := [][]string{{"gru", "1"}, {"gru", "5"}, {"lstm", "1"}, {"lstm", "5"}}
+	wantValues := [][]string{{"lstm", "1"}, {"lstm", "5"}, {"gru", "1"}, {"gru", "5"}}
 	for i := range wantValues {
 		if !slices.Equal(tb.RowValues[i], wantValues[i]) {
 			t.Errorf("row %d values %q, want %q", i, tb.RowValues[i], wantValues[i])
@@ -100,13 +100,13 @@ func TestRowsOfTwoFields(t *testing.T) {
 	}
 	// The steps table and the summary follow the rows.
 	longest := tb.LongestSolved(0)
-	wantLongest := []string{"10", "", "20", ""}
+	wantLongest := []string{"20", "", "10", ""}
 	for i, l := range longest {
 		if l.Row != wantRows[i] || l.Col != wantLongest[i] || !slices.Equal(l.Values, wantValues[i]) {
 			t.Errorf("longest %d: %+v, want %s at %q", i, l, wantRows[i], wantLongest[i])
 		}
 	}
-	if s := r.Steps[0].Cells[2][1]; s == nil || s.Median != 350 {
+	if s := r.Steps[0].Cells[0][1]; s == nil || s.Median != 350 {
 		t.Errorf("steps of lstm forget_bias=1 at T=20: %+v, want median 350", s)
 	}
 
@@ -174,14 +174,14 @@ func TestRowsOfTwoFieldsJSON(t *testing.T) {
 	if doc.Query.Rows != "cell,forget_bias" || !slices.Equal(tb.RowFields, []string{"cell", "forget_bias"}) {
 		t.Errorf("query rows %q, row_fields %q", doc.Query.Rows, tb.RowFields)
 	}
-	if len(tb.RowValues) != 4 || len(tb.LongestSolved) != 4 || !slices.Equal(tb.RowValues[3], []string{"lstm", "5"}) || tb.Rows[3] != "lstm forget_bias=5" {
+	if len(tb.RowValues) != 4 || len(tb.LongestSolved) != 4 || !slices.Equal(tb.RowValues[1], []string{"lstm", "5"}) || tb.Rows[1] != "lstm forget_bias=5" {
 		t.Fatalf("rows %q, row_values %q", tb.Rows, tb.RowValues)
 	}
 	if tb.ColFields != nil || tb.ColValues != nil {
 		t.Errorf("one column field has col_fields %q, col_values %q", tb.ColFields, tb.ColValues)
 	}
-	if l := tb.LongestSolved[2]; !slices.Equal(l.RowValues, []string{"lstm", "1"}) || l.Col == nil || *l.Col != "20" {
-		t.Errorf("longest_solved[2] = %+v", l)
+	if l := tb.LongestSolved[0]; !slices.Equal(l.RowValues, []string{"lstm", "1"}) || l.Col == nil || *l.Col != "20" {
+		t.Errorf("longest_solved[0] = %+v", l)
 	}
 	if len(tb.Cells) != 4 || tb.Cells[0][0].N != 2 {
 		t.Errorf("cells %+v", tb.Cells)
@@ -196,8 +196,9 @@ func TestRowsOfTwoFieldsJSON(t *testing.T) {
 }
 
 // TestRowsWithUnsetField: a field that some cells' configs do not set adds nothing to
-// their rows' labels, and such a row comes before the values of the field; a field set
-// for some rows only does not split the others.
+// their rows' labels, and such a row comes before the values of the field (lstm1997
+// before lstm1997 forget_bias=1, though the trials list the bias first); a field set for
+// some rows only does not split the others.
 func TestRowsWithUnsetField(t *testing.T) {
 	var trials []fakeTrial
 	for _, cell := range []string{"lstm", "gru", "lstm1997"} {
@@ -222,12 +223,12 @@ func TestRowsWithUnsetField(t *testing.T) {
 		}
 	}
 	tb := loadReport(t, c, Query{Rows: "cell,forget_bias"}).Tables[0]
-	want := []string{"gru", "lstm forget_bias=1", "lstm forget_bias=5", "lstm forget_bias=10", "lstm1997", "lstm1997 forget_bias=1"}
+	want := []string{"lstm forget_bias=1", "lstm forget_bias=5", "lstm forget_bias=10", "gru", "lstm1997", "lstm1997 forget_bias=1"}
 	if !slices.Equal(tb.Rows, want) {
 		t.Fatalf("rows %q, want %q", tb.Rows, want)
 	}
-	if !slices.Equal(tb.RowValues[0], []string{"gru", ""}) {
-		t.Errorf("gru's values %q", tb.RowValues[0])
+	if !slices.Equal(tb.RowValues[3], []string{"gru", ""}) {
+		t.Errorf("gru's values %q", tb.RowValues[3])
 	}
 	for r, row := range tb.Cells {
 		n := 2
@@ -263,11 +264,11 @@ func TestRowsCellClip(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := loadReport(t, c, Query{Rows: "cell,clip", Where: map[string]string{"clip": "none,norm:1"}})
-	want := []string{"lstm clip=none", "lstm clip=norm:1", "rnn clip=none", "rnn clip=norm:1"}
+	want := []string{"rnn clip=none", "rnn clip=norm:1", "lstm clip=none", "lstm clip=norm:1"}
 	if !slices.Equal(r.Tables[0].Rows, want) {
 		t.Fatalf("rows %q, want %q", r.Tables[0].Rows, want)
 	}
-	if m := r.Tables[0].Cells[3][0].Mean; math.Abs(m-0.3015) > 1e-12 {
+	if m := r.Tables[0].Cells[1][0].Mean; math.Abs(m-0.3015) > 1e-12 {
 		t.Errorf("rnn clip=norm:1: mean %g, want 0.3015", m)
 	}
 	// Without clip among the rows, the clip rules are mixed, and the table says so.
@@ -277,8 +278,9 @@ func TestRowsCellClip(t *testing.T) {
 	}
 }
 
-// TestColsOfTwoFields: --cols T,clip has a column per combination, ordered by T then by
-// clip, headed "T=10 clip=none"; the curves figures follow the columns.
+// TestColsOfTwoFields: --cols T,clip has a column per combination, ordered numerically by
+// T then by clip as the trials list it (norm:1 before none), headed "T=20 clip=none"; the
+// curves figures follow the columns.
 func TestColsOfTwoFields(t *testing.T) {
 	var trials []fakeTrial
 	for _, T := range []int{100, 20} {
@@ -296,18 +298,18 @@ func TestColsOfTwoFields(t *testing.T) {
 	}
 	r := loadReport(t, c, Query{Cols: "T,clip"})
 	tb := r.Tables[0]
-	want := []string{"T=20 clip=none", "T=20 clip=norm:1", "T=100 clip=none", "T=100 clip=norm:1"}
+	want := []string{"T=20 clip=norm:1", "T=20 clip=none", "T=100 clip=norm:1", "T=100 clip=none"}
 	if !slices.Equal(tb.Cols, want) {
 		t.Fatalf("cols %q, want %q", tb.Cols, want)
 	}
-	if !slices.Equal(tb.ColValues[2], []string{"100", "none"}) {
-		t.Errorf("col values %q", tb.ColValues[2])
+	if !slices.Equal(tb.ColValues[3], []string{"100", "none"}) {
+		t.Errorf("col values %q", tb.ColValues[3])
 	}
-	if tb.Cells[1][3] != nil || tb.Cells[0][3] == nil || tb.Cells[0][3].Mean != 0.1 {
-		t.Errorf("T=100 clip=norm:1: rnn %+v, lstm %+v", tb.Cells[1][3], tb.Cells[0][3])
+	if tb.Cells[1][2] != nil || tb.Cells[0][2] == nil || tb.Cells[0][2].Mean != 0.1 {
+		t.Errorf("T=100 clip=norm:1: rnn %+v, lstm %+v", tb.Cells[1][2], tb.Cells[0][2])
 	}
 	out := string(render(t, r, Markdown))
-	if !strings.Contains(out, "| cell | T=20 clip=none | T=20 clip=norm:1 | T=100 clip=none | T=100 clip=norm:1 |") {
+	if !strings.Contains(out, "| cell | T=20 clip=norm:1 | T=20 clip=none | T=100 clip=norm:1 | T=100 clip=none |") {
 		t.Errorf("markdown header:\n%s", out)
 	}
 	if strings.Contains(out, "longest") {
@@ -371,14 +373,14 @@ func TestRowsOfTwoFieldsFigures(t *testing.T) {
 	for _, s := range ch.Series {
 		names = append(names, s.Name)
 	}
-	if len(names) != 4 || !strings.HasPrefix(names[3], "lstm forget_bias=5") {
+	if len(names) != 4 || !strings.HasPrefix(names[1], "lstm forget_bias=5") {
 		t.Errorf("series %q", names)
 	}
 	curves, err := curvesChart(c, q, "adding", "20")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(curves.Series) != 4 || !strings.HasPrefix(curves.Series[1].Name, "gru forget_bias=5 (2 trials") {
+	if len(curves.Series) != 4 || !strings.HasPrefix(curves.Series[3].Name, "gru forget_bias=5 (2 trials") {
 		t.Errorf("curves at T=20: %d series, %+v", len(curves.Series), curves.Series)
 	}
 	var page bytes.Buffer
@@ -393,14 +395,90 @@ func TestRowsOfTwoFieldsFigures(t *testing.T) {
 }
 
 // TestOrderCombinations: each field's values are ordered within the combinations that
-// share the fields before it: numbers numerically, words as text, the empty value first.
+// share the fields before it: numbers numerically, words in the order of their first
+// occurrence, the empty value first.
 func TestOrderCombinations(t *testing.T) {
 	got := orderCombinations([][]string{
 		{"lstm", "10"}, {"gru", ""}, {"lstm", "5"}, {"lstm", ""}, {"gru", "none"}, {"lstm", "1"},
-	}, 0)
-	want := [][]string{{"gru", ""}, {"gru", "none"}, {"lstm", ""}, {"lstm", "1"}, {"lstm", "5"}, {"lstm", "10"}}
+	})
+	want := [][]string{{"lstm", ""}, {"lstm", "1"}, {"lstm", "5"}, {"lstm", "10"}, {"gru", ""}, {"gru", "none"}}
 	if !slices.EqualFunc(got, want, slices.Equal[[]string]) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+	// One field: the empty value first, then numbers ascending.
+	got = orderCombinations([][]string{{"10"}, {""}, {"5"}})
+	if want := [][]string{{""}, {"5"}, {"10"}}; !slices.EqualFunc(got, want, slices.Equal[[]string]) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// A word keeps the place of its first occurrence in every group, though a later group
+	// lists it in another order.
+	got = orderCombinations([][]string{{"rnn", "value:1"}, {"rnn", "none"}, {"lstm", "none"}, {"lstm", "value:1"}})
+	want = [][]string{{"rnn", "value:1"}, {"rnn", "none"}, {"lstm", "value:1"}, {"lstm", "none"}}
+	if !slices.EqualFunc(got, want, slices.Equal[[]string]) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestSpecOrder: words come in the order in which they first occur among the trials (a
+// sweep's grid order), numbers ascending: cells listed rnn, lstm, gru at T=100 then T=10
+// give rows rnn, lstm, gru and columns T=10, T=100, in the table, its JSON and the
+// figures' lines (whose styles follow the rows); clip rules listed none, value:1, norm:1
+// keep that order within each cell.
+func TestSpecOrder(t *testing.T) {
+	var trials []fakeTrial
+	for _, cell := range []string{"rnn", "lstm", "gru"} {
+		for _, T := range []int{100, 10} {
+			trials = append(trials, fakeTrial{cell: cell, T: T, seed: 1, status: Unsolved,
+				loss: 0.1, curve: []float64{0.2, 0.1}})
+		}
+	}
+	c, err := Load(writeSweep(t, trials))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := loadReport(t, c, Query{})
+	tb := r.Tables[0]
+	if want := []string{"rnn", "lstm", "gru"}; !slices.Equal(tb.Rows, want) {
+		t.Errorf("rows %q, want %q", tb.Rows, want)
+	}
+	if want := []string{"10", "100"}; !slices.Equal(tb.Cols, want) {
+		t.Errorf("cols %q, want %q", tb.Cols, want)
+	}
+	var doc struct {
+		Tables []struct{ Rows, Cols []string }
+	}
+	if err := json.Unmarshal(render(t, r, JSON), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Tables[0]; !slices.Equal(got.Rows, tb.Rows) || !slices.Equal(got.Cols, tb.Cols) {
+		t.Errorf("JSON rows %q, cols %q", got.Rows, got.Cols)
+	}
+	ch, err := curvesChart(c, Query{}, "adding", "100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, cell := range []string{"rnn", "lstm", "gru"} {
+		if i >= len(ch.Series) || !strings.HasPrefix(ch.Series[i].Name, cell+" ") || ch.Series[i].Style != i {
+			t.Errorf("curves at T=100: lines %q, want %s as line %d", plotSeriesNames(ch), cell, i)
+		}
+	}
+	if got := plotSeriesNames(finalChart(tb)); len(got) != 3 || !strings.HasPrefix(got[0], "rnn") || !strings.HasPrefix(got[2], "gru") {
+		t.Errorf("final figure: lines %q", got)
+	}
+
+	trials = nil
+	for _, cell := range []string{"rnn", "lstm"} {
+		for _, clip := range []string{"none", "value:1", "norm:1"} {
+			trials = append(trials, fakeTrial{cell: cell, T: 10, seed: 1, status: Unsolved, clip: clip,
+				loss: 0.1, curve: []float64{0.2, 0.1}})
+		}
+	}
+	if c, err = Load(writeSweep(t, trials)); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"rnn clip=none", "rnn clip=value:1", "rnn clip=norm:1", "lstm clip=none", "lstm clip=value:1", "lstm clip=norm:1"}
+	if got := loadReport(t, c, Query{Rows: "cell,clip"}).Tables[0].Rows; !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
 	}
 }
 
@@ -416,7 +494,7 @@ func TestGradientTableRowsOfTwoFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	gt := ts[0]
-	if want := []string{"gru hidden=16", "lstm hidden=16", "rnn hidden=16"}; !slices.Equal(gt.Rows, want) {
+	if want := []string{"rnn hidden=16", "lstm hidden=16", "gru hidden=16"}; !slices.Equal(gt.Rows, want) {
 		t.Fatalf("rows %q, want %q", gt.Rows, want)
 	}
 	for r, row := range gt.Cells {
@@ -452,23 +530,23 @@ func TestLabelsOmitIgnoredField(t *testing.T) {
 		values     [][]string
 	}{
 		{name: "rows", trials: usual, q: Query{Rows: "cell,forget_bias"},
-			rows:   []string{"gru", "lstm forget_bias=1", "lstm forget_bias=5", "lstm1997"},
-			values: [][]string{{"gru", "1"}, {"lstm", "1"}, {"lstm", "5"}, {"lstm1997", "1"}}},
+			rows:   []string{"lstm forget_bias=1", "lstm forget_bias=5", "gru", "lstm1997"},
+			values: [][]string{{"lstm", "1"}, {"lstm", "5"}, {"gru", "1"}, {"lstm1997", "1"}}},
 		{name: "gru at two biases keeps both", trials: []cf{{"gru", 1}, {"gru", 5}, {"lstm", 1}}, q: Query{Rows: "cell,forget_bias"},
 			rows:   []string{"gru forget_bias=1", "gru forget_bias=5", "lstm forget_bias=1"},
 			values: [][]string{{"gru", "1"}, {"gru", "5"}, {"lstm", "1"}}},
 		{name: "only the clashing cell keeps it", trials: []cf{{"gru", 1}, {"gru", 5}, {"lstm1997", 1}}, q: Query{Rows: "cell,forget_bias"},
 			rows: []string{"gru forget_bias=1", "gru forget_bias=5", "lstm1997"}},
 		{name: "greff variants", trials: []cf{{"nfg", 1}, {"cifg", 1}, {"peephole", 1}}, q: Query{Rows: "cell,forget_bias"},
-			rows: []string{"cifg forget_bias=1", "nfg", "peephole forget_bias=1"}},
+			rows: []string{"nfg", "cifg forget_bias=1", "peephole forget_bias=1"}},
 		{name: "bias first", trials: usual, q: Query{Rows: "forget_bias,cell"},
-			rows: []string{"cell=gru", "forget_bias=1 cell=lstm", "cell=lstm1997", "forget_bias=5 cell=lstm"}},
+			rows: []string{"forget_bias=1 cell=lstm", "cell=gru", "cell=lstm1997", "forget_bias=5 cell=lstm"}},
 		{name: "one field", trials: usual, q: Query{Rows: "forget_bias"}, rows: []string{"1", "5"}},
 		{name: "no cell among the fields", trials: usual, q: Query{Rows: "forget_bias,hidden"},
 			rows: []string{"forget_bias=1 hidden=16", "forget_bias=5 hidden=16"}},
 		{name: "columns", trials: usual, q: Query{Rows: "T", Cols: "cell,forget_bias"},
-			cols:   []string{"cell=gru", "cell=lstm forget_bias=1", "cell=lstm forget_bias=5", "cell=lstm1997"},
-			values: [][]string{{"gru", "1"}, {"lstm", "1"}, {"lstm", "5"}, {"lstm1997", "1"}}},
+			cols:   []string{"cell=lstm forget_bias=1", "cell=lstm forget_bias=5", "cell=gru", "cell=lstm1997"},
+			values: [][]string{{"lstm", "1"}, {"lstm", "5"}, {"gru", "1"}, {"lstm1997", "1"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var trials []fakeTrial
@@ -536,13 +614,13 @@ func TestOmittedFieldOutputs(t *testing.T) {
 	if err := json.Unmarshal(render(t, r, JSON), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if tb := doc.Tables[0]; tb.Rows[0] != "gru" || !slices.Equal(tb.RowValues[0], []string{"gru", "1"}) {
+	if tb := doc.Tables[0]; tb.Rows[2] != "gru" || !slices.Equal(tb.RowValues[2], []string{"gru", "1"}) {
 		t.Errorf("JSON rows %q, row_values %q", tb.Rows, tb.RowValues)
 	}
 
 	cq := Query{Rows: "T", Cols: "cell,forget_bias"}
 	md := string(render(t, loadReport(t, c, cq), Markdown))
-	if !strings.Contains(md, "| T        | cell=gru | cell=lstm forget\\_bias=1 | cell=lstm forget\\_bias=5 | cell=lstm1997 |") ||
+	if !strings.Contains(md, "| T        | cell=lstm forget\\_bias=1 | cell=lstm forget\\_bias=5 | cell=gru | cell=lstm1997 |") ||
 		!strings.Contains(md, "- cell=lstm1997: longest T solved") {
 		t.Errorf("markdown header or summary:\n%s", md)
 	}

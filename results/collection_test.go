@@ -46,7 +46,7 @@ func TestTablesFixture(t *testing.T) {
 		t.Fatalf("tables %+v", tables)
 	}
 	add := tables[0]
-	if strings.Join(add.Rows, ",") != "lstm,rnn" || strings.Join(add.Cols, ",") != "5,10" {
+	if strings.Join(add.Rows, ",") != "rnn,lstm" || strings.Join(add.Cols, ",") != "5,10" {
 		t.Fatalf("rows %v cols %v", add.Rows, add.Cols)
 	}
 	if add.ColBaseline[0] != 1.0/6 {
@@ -55,7 +55,7 @@ func TestTablesFixture(t *testing.T) {
 	if got := add.LongestSolved(0); got[0].Col != "5" || got[1].Col != "5" {
 		t.Errorf("longest solved by every seed %+v", got) // lstm T=10: 1 solved, 1 failed
 	}
-	if got := add.LongestSolved(1); got[0].Col != "10" || got[0].Solved != 1 || got[1].Col != "5" {
+	if got := add.LongestSolved(1); got[1].Col != "10" || got[1].Solved != 1 || got[0].Col != "5" {
 		t.Errorf("longest solved by one seed %+v", got)
 	}
 	for _, bad := range []Query{{Rows: "colour"}, {Metric: "accuracy"}, {Agg: "mode"}, {Where: map[string]string{"x": "1"}}} {

@@ -691,7 +691,7 @@ func gradientNotes(t *GradientTable) []string {
 //	    "task": "adding",
 //	    "rows_field": "cell",       // field of the rows, or fields: "cell,forget_bias"
 //	    "cols_field": "T",          // field of the columns, or fields
-//	    "rows": ["gru", "lstm", "rnn"], "cols": ["10", "30"],
+//	    "rows": ["rnn", "lstm", "gru"], "cols": ["10", "30"], // ordered as the report's tables
 //	    "row_values": [["gru", "1"], ...],   // only when the rows have several fields: per
 //	    "col_values": [["10", "none"], ...], // row (column), the value of each field
 //	    "over": [],                 // fields besides seed that differ within a cell

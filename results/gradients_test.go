@@ -98,7 +98,7 @@ func TestPlotGradFlowFixture(t *testing.T) {
 			if len(names) != 3 {
 				t.Fatalf("T=%s %s: lines %v", T, which, names)
 			}
-			for i, cell := range []string{"gru", "lstm", "rnn"} {
+			for i, cell := range []string{"rnn", "lstm", "gru"} {
 				want := cell + " (2 trials)"
 				if which == FlowFinal {
 					want = cell + " (2 trials, step 300)"
@@ -132,7 +132,7 @@ func TestPlotGradFlowFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rnn := ch.Series[2]
+	rnn := ch.Series[0]
 	if first, last := rnn.Y[0], rnn.Y[len(rnn.Y)-1]; !(last < first) {
 		t.Errorf("rnn, T=30, init: ‖∂C/∂h‖ %g at lag 0 and %g at lag 29", first, last)
 	}
@@ -312,11 +312,11 @@ func TestGradientTableMarks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ts) != 1 || strings.Join(ts[0].Rows, " ") != "gru lstm rnn" || strings.Join(ts[0].Cols, " ") != "3" {
+	if len(ts) != 1 || strings.Join(ts[0].Rows, " ") != "rnn lstm gru" || strings.Join(ts[0].Cols, " ") != "3" {
 		t.Fatalf("tables %+v", ts)
 	}
 	g := ts[0]
-	cell := g.Cells[2][0]
+	cell := g.Cells[0][0]
 	if cell.N != 3 || cell.Recorded != 3 || len(cell.Blocks) != 1 {
 		t.Fatalf("rnn cell %+v", cell)
 	}
@@ -334,7 +334,7 @@ func TestGradientTableMarks(t *testing.T) {
 		"i 3.9↓ → 4.2↑ (1/γ=4)|f 4.5↑ → 1.25↓ (1/γ=4)|o 4 → 4 (1/γ=4)|g 0.5↓ → 2↑ (1/γ=1)"; got != want {
 		t.Errorf("lstm: %q, want %q", got, want)
 	}
-	if got, want := strings.Join(g.Cells[0][0].Lines(), "|"), "clip rate 100%|no σ_max records"; got != want {
+	if got, want := strings.Join(g.Cells[2][0].Lines(), "|"), "clip rate 100%|no σ_max records"; got != want {
 		t.Errorf("gru: %q, want %q", got, want)
 	}
 	for _, b := range g.Cells[1][0].Blocks {
@@ -575,7 +575,7 @@ func TestGradientTableUnreadable(t *testing.T) {
 	if len(ts[0].Problems) != 1 || ts[0].Problems[0].Path != bad.Dir {
 		t.Fatalf("problems %v", ts[0].Problems)
 	}
-	if cell := ts[0].Cells[0][0]; cell.Recorded != 1 || !strings.Contains(cell.Text(), "(σ_max of 1/2 trials)") {
+	if cell := ts[0].Cells[2][0]; cell.Recorded != 1 || !strings.Contains(cell.Text(), "(σ_max of 1/2 trials)") {
 		t.Errorf("cell %q", cell.Text())
 	}
 	if out := string(renderGradients(t, ts, Terminal)); !strings.Contains(out, "1 unreadable gradient record") {

@@ -174,8 +174,8 @@ func curvesPlot(c *Collection, q Query, task, colValue string) (*plot.Plot, int,
 }
 
 // figureTrials checks the query's fields and returns the row values of a task's table (at
-// any column value, so that a row keeps its colour across figures), sorted, and the trials
-// of the task at one column value grouped by row.
+// any column value, so that a row keeps its colour across figures), in the table's order,
+// and the trials of the task at one column value grouped by row.
 func figureTrials(c *Collection, q Query, task, colValue string) (rows []string, at map[string][]*Trial, err error) {
 	if err := c.checkFields(q, "--rows/--cols"); err != nil {
 		return nil, nil, err

@@ -58,13 +58,13 @@ func TestPlotFinalFixture(t *testing.T) {
 			t.Errorf("title %q, want %q", p.Title.Text, want)
 		}
 		if n != 2 {
-			t.Errorf("%s: %d lines, want 2 (lstm, rnn)", task, n)
+			t.Errorf("%s: %d lines, want 2 (rnn, lstm)", task, n)
 		}
 		if p2, err := PlotFinal(tb); err != nil || p2 == nil {
 			t.Errorf("PlotFinal(%s) = %v, %v", task, p2, err)
 		}
 		ch := finalChart(tb)
-		if got := strings.Join(plotSeriesNames(ch), ","); got != "lstm,rnn" {
+		if got := strings.Join(plotSeriesNames(ch), ","); got != "rnn,lstm" {
 			t.Errorf("%s: lines %s", task, got)
 		}
 		if ch.LogX || !ch.LogY {
@@ -191,11 +191,11 @@ func TestPlotCurvesFixture(t *testing.T) {
 		lines     []string
 	}{
 		// adding T=10: lstm s2 failed without a curve; rnn s2 is incomplete but has one.
-		{"adding", "10", []string{"lstm (1 trial)", "rnn (2 trials)"}},
-		{"adding", "5", []string{"lstm (2 trials)", "rnn (2 trials)"}},
+		{"adding", "10", []string{"rnn (2 trials)", "lstm (1 trial)"}},
+		{"adding", "5", []string{"rnn (2 trials)", "lstm (2 trials)"}},
 		// copy T=5: lstm s2 is missing.
-		{"copy", "5", []string{"lstm (1 trial)", "rnn (2 trials)"}},
-		{"copy", "10", []string{"lstm (2 trials)", "rnn (2 trials)"}},
+		{"copy", "5", []string{"rnn (2 trials)", "lstm (1 trial)"}},
+		{"copy", "10", []string{"rnn (2 trials)", "lstm (2 trials)"}},
 	} {
 		p, n, err := curvesPlot(c, Query{}, tc.task, tc.col)
 		if err != nil {
@@ -224,7 +224,7 @@ func TestPlotCurvesFixture(t *testing.T) {
 
 	// The median at each step over the trials that reached it.
 	ch, _ := curvesChart(c, Query{}, "adding", "10")
-	rnn := ch.Series[1]
+	rnn := ch.Series[0]
 	var first []float64
 	for _, tr := range c.Trials {
 		if tr.Field("task") == "adding" && tr.Field("T") == "10" && tr.Field("cell") == "rnn" {
@@ -234,7 +234,7 @@ func TestPlotCurvesFixture(t *testing.T) {
 	if len(first) != 2 || rnn.X[0] != 0 || math.Abs(rnn.Y[0]-(first[0]+first[1])/2) > 1e-12 {
 		t.Errorf("rnn at step 0: %v, trials %v", rnn.Y[0], first)
 	}
-	lstm := ch.Series[0]
+	lstm := ch.Series[1]
 	if lstm.X[len(lstm.X)-1] != 200 {
 		t.Errorf("lstm (solved at 200) runs to step %v", lstm.X[len(lstm.X)-1])
 	}
@@ -247,13 +247,23 @@ func TestPlotCurvesFixture(t *testing.T) {
 	}
 	// Where applies: only seed 1.
 	ch, err := curvesChart(c, Query{Where: map[string]string{"seed": "1"}}, "adding", "10")
-	if err != nil || strings.Join(plotSeriesNames(ch), "|") != "lstm (1 trial)|rnn (1 trial)" {
+	if err != nil || strings.Join(plotSeriesNames(ch), "|") != "rnn (1 trial)|lstm (1 trial)" {
 		t.Errorf("where seed=1: %v, %v", plotSeriesNames(ch), err)
 	}
-	// A row keeps its style where another row has no curve.
+	// Where seed=2, lstm's trial has no curve: rnn's line alone.
 	ch, err = curvesChart(c, Query{Where: map[string]string{"seed": "2"}}, "adding", "10")
-	if err != nil || len(ch.Series) != 1 || ch.Series[0].Name != "rnn (1 trial)" || ch.Series[0].Style != 1 {
+	if err != nil || len(ch.Series) != 1 || ch.Series[0].Name != "rnn (1 trial)" || ch.Series[0].Style != 0 {
 		t.Errorf("where seed=2: %v (style %v), %v", plotSeriesNames(ch), ch.Series, err)
+	}
+	// A row keeps its style where a row before it has no curve.
+	for _, tr := range c.Trials {
+		if tr.Field("task") == "adding" && tr.Field("T") == "10" && tr.Field("cell") == "rnn" {
+			tr.Curve = nil
+		}
+	}
+	ch, err = curvesChart(c, Query{}, "adding", "10")
+	if err != nil || len(ch.Series) != 1 || ch.Series[0].Name != "lstm (1 trial)" || ch.Series[0].Style != 1 {
+		t.Errorf("rnn without curves: %v (style %v), %v", plotSeriesNames(ch), ch.Series, err)
 	}
 }
 

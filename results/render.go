@@ -714,9 +714,10 @@ func summaryTable(t *Table) *Table {
 //	  "tables": [{               // one per task, sorted by task
 //	    "task": "adding",
 //	    "metric": "test_loss",   // the metric's name; for test_metric the task's, e.g. "acc@0.04"
-//	    "rows": ["lstm", "rnn"], // row values, sorted (numerically when all are numbers);
-//	                             // for several fields the rows' labels, "lstm forget_bias=5"
-//	    "cols": ["5", "10"],     // column values, sorted likewise
+//	    "rows": ["rnn", "lstm"], // row values: numbers ascending, words in the sweep's order
+//	                             // (see [Table.Rows]); for several fields the rows' labels,
+//	                             // "lstm forget_bias=5"
+//	    "cols": ["5", "10"],     // column values, ordered likewise
 //	    "row_fields": ["cell", "forget_bias"], // only when the rows have several fields:
 //	    "row_values": [["lstm", "1"], ...],    // the fields and, per row, the value of each
 //	                             // ("" where a trial's config does not set it)

@@ -34,7 +34,9 @@ func reportCommand() *cli.Command {
 		Description: "Reads sweep directories (shards are merged; a trial found twice with different\n" +
 			"results is reported as a conflict) and prints, per task: the metric table with the\n" +
 			"task's baseline, the steps-to-solve table, and the longest T each cell solved.\n" +
-			"Works on unfinished sweeps: running, interrupted and missing trials are counted.\n\n" +
+			"Works on unfinished sweeps: running, interrupted and missing trials are counted.\n" +
+			"Rows and columns follow the sweep: numbers (T, lr) ascending, words (cells, clip\n" +
+			"rules) in the order of the spec's grid.\n\n" +
 			"--rows and --cols take one field or several, comma-separated: --rows cell,forget_bias\n" +
 			"has a row per combination of cell and forget_bias that the trials have, ordered by\n" +
 			"cell then forget_bias and labelled \"lstm forget_bias=5\" (a field a config does not\n" +
