@@ -251,8 +251,8 @@ const float32Normal = 0x1p-126
 // underflowFloor is the norm below which a trial's gradient flow counts as underflowed:
 // for float32, the smallest normal number. Below it the backward pass computes with
 // subnormal numbers, which lose precision and, multiplied by a factor above 1/2, round
-// back up to the smallest subnormal (1.4e-45): the norm then levels off near
-// 1.4e-45 · √(batch × hidden) however fast the true gradient falls. float64's subnormals
+// back up to the smallest subnormal (1.4e-45): the norm of a batch's gradient then levels
+// off around 1e-44 however fast the true gradient falls. float64's subnormals
 // start at 2.2e-308, far below any norm a run records, so its floor is 0.
 func underflowFloor(dtype string) float64 {
 	if dtype == "float32" {
