@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,15 +167,13 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 		step  int
 	}
 	flows := map[string][][]FlowPoint{}
-	floors := map[string][]float64{}
 	for _, r := range rows {
 		for _, t := range at[r] {
 			flow, _, err := c.Diagnostics(t)
 			if err != nil && flow == nil {
 				continue // unreadable: the gradient tables list it
 			}
-			flows[r] = append(flows[r], flow)
-			floors[r] = append(floors[r], underflowFloor(t.Field("dtype")))
+			flows[r] = append(flows[r], floored(flow, underflowFloor(t.Field("dtype"))))
 		}
 	}
 	// At the end of training, the cells are compared at one step: the last step every
@@ -192,20 +191,14 @@ func gradFlowChart(c *Collection, q Query, task, colValue, which string) (*repor
 	}
 	byRow := map[string][]record{}
 	for _, r := range rows {
-		for i, flow := range flows[r] {
+		for _, flow := range flows[r] {
 			norms, step, ok := flowAt(flow, which)
 			if common > 0 && differ {
 				norms, step, ok = flowAtStep(flow, common)
 			}
-			if !ok {
-				continue
+			if ok {
+				byRow[r] = append(byRow[r], record{norms, step})
 			}
-			for lag, v := range norms {
-				if v < floors[r][i] {
-					norms[lag] = 0 // underflowed
-				}
-			}
-			byRow[r] = append(byRow[r], record{norms, step})
 		}
 	}
 	ch := rowChart(task, q, colValue, "‖∂C/∂h‖ vs lag "+when,
@@ -259,6 +252,21 @@ func underflowFloor(dtype string) float64 {
 		return float32Normal
 	}
 	return 0
+}
+
+// floored returns flow with every norm below floor set to 0 (underflowed), in a copy:
+// flow may be the collection's own.
+func floored(flow []FlowPoint, floor float64) []FlowPoint {
+	if floor <= 0 {
+		return flow
+	}
+	out := slices.Clone(flow)
+	for i := range out {
+		if out[i].Norm < floor {
+			out[i].Norm = 0
+		}
+	}
+	return out
 }
 
 func sortedKeys(m map[int][]float64) []int {
