@@ -32,7 +32,11 @@ type Config struct {
 	Beta1     float64 `json:"beta1"`     // adam
 	Beta2     float64 `json:"beta2"`     // adam
 	Epsilon   float64 `json:"epsilon"`   // rmsprop, adam
-	Clip      string  `json:"clip"`      // none | value:C | norm:C
+	// RMSInit is the value rmsprop's average of squared gradients starts at (0, PyTorch's,
+	// unless set). Arjovsky et al.'s code (2016) starts it at 10⁻³, so that a weight's first
+	// step scales with its gradient instead of being ±lr/√(1−ρ) whatever the gradient's size.
+	RMSInit float64 `json:"rms_init,omitempty"`
+	Clip    string  `json:"clip"` // none | value:C | norm:C
 
 	Dtype      string  `json:"dtype"`       // float32 | float64
 	Seed       uint64  `json:"seed"`        // seeds data, test set and initial weights

@@ -90,6 +90,9 @@ var fields = []*Field{
 	{Key: "epsilon", Flag: "epsilon", Kind: KindFloat, Default: 1e-8, check: positive,
 		Help: "rmsprop, adam: denominator offset (> 0)",
 		ptr:  func(c *Config) any { return &c.Epsilon }},
+	{Key: "rms_init", Flag: "rms-init", Kind: KindFloat, Default: 0.0, check: nonNegative,
+		Help: "rmsprop: the initial average of squared gradients (≥ 0; 0 as in PyTorch, 1e-3 in Arjovsky et al.'s code)",
+		ptr:  func(c *Config) any { return &c.RMSInit }},
 	{Key: "clip", Flag: "clip", Kind: KindString, Default: "norm:1", check: checkClip,
 		Help: "gradient clipping: none, value:C (element-wise to [-C, C]) or norm:C (global L2 norm ≤ C)",
 		ptr:  func(c *Config) any { return &c.Clip }},
@@ -304,6 +307,13 @@ func budget(_ Config, v any) string {
 func positive(_ Config, v any) string {
 	if x := v.(float64); !(x > 0) || math.IsInf(x, 0) {
 		return "a finite number > 0"
+	}
+	return ""
+}
+
+func nonNegative(_ Config, v any) string {
+	if x := v.(float64); !(x >= 0) || math.IsInf(x, 0) {
+		return "a finite number ≥ 0"
 	}
 	return ""
 }

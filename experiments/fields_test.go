@@ -89,7 +89,7 @@ func TestDefaultConfig(t *testing.T) {
 func TestValidateRules(t *testing.T) {
 	bad := map[string]any{"task": "nope", "T": 1, "cell": "nope", "hidden": 0, "batch": 0,
 		"steps": -1, "optimizer": "nope", "lr": 0.0, "momentum": 1.0, "decay": -0.5, "beta1": 1.0,
-		"beta2": 2.0, "epsilon": -1e-8, "clip": "norm:0", "dtype": "float16", "eval_every": 0,
+		"beta2": 2.0, "epsilon": -1e-8, "rms_init": -1e-3, "clip": "norm:0", "dtype": "float16", "eval_every": 0,
 		"test_size": 0, "forget_bias": math.Inf(1), "params": -1, "solve_loss": math.NaN(),
 		"solve_metric": math.Inf(-1), "init_params": "sha256:0123",
 		"plateau_patience": -1, "plateau_delta": 1.0, "plateau_min_steps": -5,

@@ -21,7 +21,9 @@ import (
 //     v ← μv − ηg differs once η changes, which it does not here.
 //   - rmsprop: s ← ρs + (1−ρ)g², θ ← θ − ηg/(√s + ε): ε outside the square root and s
 //     starting at 0 (PyTorch's RMSprop, not centred; TensorFlow puts ε inside the root and
-//     Keras starts s at 0 too, older TensorFlow at 1).
+//     Keras starts s at 0 too, older TensorFlow at 1). rms_init sets where s starts: from
+//     0 the first step is ±η/√(1−ρ) in every weight whose gradient is not 0, whatever its
+//     size; from s₀ > 0 it is ηg/√(ρs₀ + (1−ρ)g²), small for small gradients.
 //   - adam: both moments bias-corrected, θ ← θ − η m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ),
 //     v̂ = v/(1−β₂ᵗ) (Kingma & Ba's Algorithm 1 and PyTorch's Adam; TensorFlow's ε̂ form
 //     adds ε to √v without the correction).
@@ -42,8 +44,14 @@ func newOptimizer(c experiments.Config, params []*tensor.Dense) *optimizer {
 		beta1: c.Beta1, beta2: c.Beta2, eps: c.Epsilon}
 	for _, p := range params {
 		n := p.Shape().TotalSize()
+		v := make([]float64, n)
+		if c.Optimizer == "rmsprop" && c.RMSInit != 0 {
+			for k := range v {
+				v[k] = c.RMSInit
+			}
+		}
 		o.m = append(o.m, make([]float64, n))
-		o.v = append(o.v, make([]float64, n))
+		o.v = append(o.v, v)
 	}
 	return o
 }
