@@ -15,10 +15,10 @@ and dtype (float64, float32), on the adding task (T=20, batch 16, hidden 8, seed
    no clipping, so that its params.npz holds θ₁ = θ₀ − g: expctl's gradient is θ₀ − θ₁. It
    is compared with PyTorch's autograd gradient on batch 1; the loss with the trial's
    curve.csv (test loss at step 0, training loss of step 1).
-4. Trajectories: one expctl trial per optimizer (SGD with momentum 0.9, RMSProp, Adam), 100
-   steps, gradients clipped to global norm 0.5 (which some steps exceed and some do not),
-   evaluated every step; PyTorch trains with torch.optim.SGD / RMSprop / Adam on the same
-   batches. Compared: the training loss and gradient norm of every step, the final test
+4. Trajectories: one expctl trial per optimizer (SGD with momentum 0.9, RMSProp with its
+   average of squared gradients from 0 and from rms_init 1e-3, Adam), 100 steps, gradients
+   clipped to global norm 0.5 (which some steps exceed and some do not), evaluated every
+   step; PyTorch trains with torch.optim.SGD / RMSprop / Adam on the same batches. Compared: the training loss and gradient norm of every step, the final test
    loss, every final parameter.
 
 Layout. expctl fuses [x; h] in one matrix per gate set: torch weight_ih = W[:, :D] and
@@ -67,10 +67,26 @@ OPTIMIZERS = {
             lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9)),
     "rmsprop": (["--optimizer", "rmsprop", "--lr", "0.003", "--decay", "0.9", "--epsilon", "1e-8"],
                 lambda ps: torch.optim.RMSprop(ps, lr=0.003, alpha=0.9, eps=1e-8)),
+    "rmsprop rms_init": (["--optimizer", "rmsprop", "--lr", "0.003", "--decay", "0.9", "--epsilon", "1e-8", "--rms-init", "1e-3"],
+                         lambda ps: rmsprop_from(ps, 1e-3, lr=0.003, alpha=0.9, eps=1e-8)),
     "adam": (["--optimizer", "adam", "--lr", "0.003", "--beta1", "0.9", "--beta2", "0.999", "--epsilon", "1e-8"],
              lambda ps: torch.optim.Adam(ps, lr=0.003, betas=(0.9, 0.999), eps=1e-8)),
 }
 CELLS = ("rnn", "lstm", "gru-torch")
+
+
+def rmsprop_from(ps, s0, **kw):
+    """torch.optim.RMSprop with its average of squared gradients starting at s0, not 0
+    (expctl's rms_init): one step on zero gradients creates the state without moving any
+    parameter, then the average is set to s0."""
+    opt = torch.optim.RMSprop(ps, **kw)
+    for p in ps:
+        p.grad = torch.zeros_like(p)
+    opt.step()
+    for p in ps:
+        opt.state[p]["square_avg"].fill_(s0)
+    opt.zero_grad()
+    return opt
 
 
 def layout(cell):
