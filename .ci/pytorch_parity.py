@@ -18,8 +18,9 @@ and dtype (float64, float32), on the adding task (T=20, batch 16, hidden 8, seed
 4. Trajectories: one expctl trial per optimizer (SGD with momentum 0.9, RMSProp with its
    average of squared gradients from 0 and from rms_init 1e-3, Adam), 100 steps, gradients
    clipped to global norm 0.5 (which some steps exceed and some do not), evaluated every
-   step; PyTorch trains with torch.optim.SGD / RMSprop / Adam on the same batches. Compared: the training loss and gradient norm of every step, the final test
-   loss, every final parameter.
+   step; PyTorch trains with torch.optim.SGD / RMSprop / Adam on the same batches.
+   Compared: the training loss and gradient norm of every step, the final test loss, every
+   final parameter.
 
 Layout. expctl fuses [x; h] in one matrix per gate set: torch weight_ih = W[:, :D] and
 weight_hh = W[:, D:]. LSTM gates are i, f, o, g in expctl and i, f, g, o in PyTorch. PyTorch
