@@ -90,9 +90,11 @@ for e in $EXPERIMENTS; do
       mkdir -p "$out/long-lstm"
       "$EXPCTL" report --gradients --plots "$out/long-lstm" "$RUNS/extra/adding-long-lstm" > /dev/null
     fi
-    # The irnn from T=400 with RMSProp's average of squared gradients starting at 1e-3
-    # (irnn-rms-init.yaml, run into RUNS/extra), when it has been run.
+    # The irnn from T=400 and the lstm at T=100 with RMSProp's average of squared gradients
+    # starting at 1e-3 (irnn-rms-init.yaml, lstm-rms-init.yaml, run into RUNS/extra), when
+    # they have been run.
     extra_section "$RUNS/extra/adding-irnn-rms-init" "irnn with rms_init 1e-3 (irnn-rms-init.yaml): test MSE" --agg median || true
+    extra_section "$RUNS/extra/adding-lstm-rms-init" "lstm at T=100 with rms_init 1e-3 (lstm-rms-init.yaml): test MSE" --agg median || true
     ;;
   copy-length)
     section "Test cross-entropy" --agg median
