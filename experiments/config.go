@@ -25,18 +25,15 @@ type Config struct {
 	Batch  int    `json:"batch"`  // sequences per training step
 	Steps  int    `json:"steps"`  // training steps (the budget)
 
-	Optimizer string  `json:"optimizer"` // sgd | rmsprop | adam
-	LR        float64 `json:"lr"`        // learning rate
-	Momentum  float64 `json:"momentum"`  // sgd: heavy-ball momentum
-	Decay     float64 `json:"decay"`     // rmsprop: decay ρ of the squared-gradient average
-	Beta1     float64 `json:"beta1"`     // adam
-	Beta2     float64 `json:"beta2"`     // adam
-	Epsilon   float64 `json:"epsilon"`   // rmsprop, adam
-	// RMSInit is the value rmsprop's average of squared gradients starts at (0, PyTorch's,
-	// unless set). Arjovsky et al.'s code (2016) starts it at 10⁻³, so that a weight's first
-	// step scales with its gradient instead of being ±lr/√(1−ρ) whatever the gradient's size.
-	RMSInit float64 `json:"rms_init,omitempty"`
-	Clip    string  `json:"clip"` // none | value:C | norm:C
+	Optimizer string  `json:"optimizer"`          // sgd | rmsprop | adam
+	LR        float64 `json:"lr"`                 // learning rate
+	Momentum  float64 `json:"momentum"`           // sgd: heavy-ball momentum
+	Decay     float64 `json:"decay"`              // rmsprop: decay ρ of the squared-gradient average
+	Beta1     float64 `json:"beta1"`              // adam
+	Beta2     float64 `json:"beta2"`              // adam
+	Epsilon   float64 `json:"epsilon"`            // rmsprop, adam
+	RMSInit   float64 `json:"rms_init,omitempty"` // rmsprop: where the average of g² starts (0: PyTorch's)
+	Clip      string  `json:"clip"`               // none | value:C | norm:C
 
 	Dtype      string  `json:"dtype"`       // float32 | float64
 	Seed       uint64  `json:"seed"`        // seeds data, test set and initial weights

@@ -31,7 +31,10 @@ func TestOptimizerSteps(t *testing.T) {
 	}
 	rmsprop := func(c experiments.Config) []float64 {
 		th := append([]float64(nil), theta0...)
-		s := []float64{c.RMSInit, c.RMSInit, c.RMSInit, c.RMSInit}
+		s := make([]float64, len(th))
+		for k := range s {
+			s[k] = c.RMSInit
+		}
 		for _, g := range grads {
 			for k := range th {
 				s[k] = c.Decay*s[k] + (1-c.Decay)*g[k]*g[k]
